@@ -1,0 +1,207 @@
+package dev.deckhand.store.account;
+
+import dev.deckhand.protocol.SyncProtocolException;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+
+/**
+ * Users, passwords and host keys. Password hashing is deliberately slow, so it runs on the
+ * bounded-elastic scheduler, never on an event loop.
+ */
+@Service
+public class AccountService {
+
+    public static final String DEFAULT_TENANT = "default";
+    private static final int MAX_USERNAME_LENGTH = 255;
+    // Verified when the user does not exist, so that a wrong name takes as long as a wrong password.
+    private static final String DUMMY_HASH = PasswordHashes.hash("deckhand-timing-equaliser");
+
+    public enum Change { CREATED, UPDATED, UNCHANGED }
+
+    private final DatabaseClient db;
+    private final TransactionalOperator tx;
+
+    public AccountService(DatabaseClient db, TransactionalOperator tx) {
+        this.db = db;
+        this.tx = tx;
+    }
+
+    /** Adds a user with a plain password to the default tenant. */
+    public Mono<UserAccount> addUser(String username, String password) {
+        return Mono.fromCallable(() -> {
+                    validateUsername(username);
+                    validatePassword(password);
+                    return PasswordHashes.hash(password);
+                })
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(hash -> findUserId(username)
+                        .flatMap(id -> Mono.<UserAccount>error(new AccountException("user '" + username + "' already exists")))
+                        .switchIfEmpty(Mono.defer(() -> insertUser(username, hash).then(findUser(username)))));
+    }
+
+    /**
+     * Makes a user exist with this password, as {@code SYNC_USERn} does at start-up: idempotent,
+     * and a changed password revokes the user's host keys.
+     *
+     * @param secret a plain password, or a PHC string when {@code hashed}
+     */
+    public Mono<Change> ensureUser(String username, String secret, boolean hashed) {
+        return Mono.fromCallable(() -> {
+                    validateUsername(username);
+                    if (hashed) {
+                        PasswordHashes.requireSupported(secret);
+                    } else {
+                        validatePassword(secret);
+                    }
+                    return true;
+                })
+                .then(findPasswordHash(username).map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty()))
+                .flatMap(stored -> {
+                    if (stored.isEmpty()) {
+                        return hashOf(secret, hashed).flatMap(h -> insertUser(username, h)).thenReturn(Change.CREATED);
+                    }
+                    return matches(stored.get(), secret, hashed).flatMap(same -> same
+                            ? Mono.just(Change.UNCHANGED)
+                            : hashOf(secret, hashed).flatMap(h -> replacePassword(username, h)).thenReturn(Change.UPDATED));
+                });
+    }
+
+    /** Deletes the user, its host keys and its data. False when there was no such user. */
+    public Mono<Boolean> deleteUser(String username) {
+        return db.sql("delete from users where username = :u").bind("u", username)
+                .fetch().rowsUpdated().map(n -> n > 0);
+    }
+
+    public Flux<UserAccount> listUsers() {
+        return db.sql("""
+                        select u.id, t.name as tenant, u.username, u.created_at,
+                               (select count(*) from host_keys k where k.user_id = u.id) as host_keys
+                        from users u join tenants t on t.id = u.tenant_id
+                        order by u.username""")
+                .map((row, meta) -> new UserAccount(row.get("id", Long.class), row.get("tenant", String.class),
+                        row.get("username", String.class), row.get("created_at", java.time.OffsetDateTime.class).toInstant(),
+                        row.get("host_keys", Long.class)))
+                .all();
+    }
+
+    /** Sets a new password and revokes every host key, logging the user out on all devices. */
+    public Mono<Void> changePassword(String username, String password) {
+        return Mono.fromCallable(() -> {
+                    validatePassword(password);
+                    return PasswordHashes.hash(password);
+                })
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(hash -> replacePassword(username, hash))
+                .flatMap(updated -> updated ? Mono.<Void>empty()
+                        : Mono.error(new AccountException("no user '" + username + "'")));
+    }
+
+    /** Checks the password and issues a new host key; {@code 403} in the protocol's terms otherwise. */
+    public Mono<String> login(String username, String password) {
+        return db.sql("select id, password_hash from users where username = :u").bind("u", username)
+                .map((row, meta) -> new Object[] {row.get("id", Long.class), row.get("password_hash", String.class)})
+                .one()
+                .map(java.util.Optional::of)
+                .defaultIfEmpty(java.util.Optional.empty())
+                .flatMap(found -> Mono.fromCallable(() -> {
+                            String hash = found.map(r -> (String) r[1]).orElse(DUMMY_HASH);
+                            return PasswordHashes.verify(hash, password) && found.isPresent();
+                        })
+                        .subscribeOn(Schedulers.boundedElastic())
+                        .flatMap(ok -> ok ? issueHostKey((Long) found.get()[0])
+                                : Mono.error(SyncProtocolException.authFailed("invalid username or password"))));
+    }
+
+    /** The user a host key belongs to; empty when the key is unknown or revoked. */
+    public Mono<AuthenticatedUser> authenticate(String hostKey) {
+        return Mono.justOrEmpty(HostKeys.parse(hostKey))
+                .flatMap(key -> db.sql("""
+                                select u.id, u.tenant_id, u.username from host_keys k join users u on u.id = k.user_id
+                                where k.user_id = :id and k.key_hash = :hash""")
+                        .bind("id", key.userId()).bind("hash", key.hash())
+                        .map((row, meta) -> new AuthenticatedUser(row.get("id", Long.class),
+                                row.get("tenant_id", Long.class), row.get("username", String.class)))
+                        .one());
+    }
+
+    /** Revokes every host key of the user. */
+    public Mono<Long> revokeHostKeys(String username) {
+        return db.sql("delete from host_keys where user_id = (select id from users where username = :u)")
+                .bind("u", username).fetch().rowsUpdated();
+    }
+
+    private Mono<String> issueHostKey(long userId) {
+        String key = HostKeys.newKey(userId);
+        return db.sql("insert into host_keys (user_id, key_hash) values (:id, :hash)")
+                .bind("id", userId).bind("hash", HostKeys.hash(key))
+                .fetch().rowsUpdated().thenReturn(key);
+    }
+
+    private Mono<Void> insertUser(String username, String hash) {
+        return db.sql("""
+                        insert into users (tenant_id, username, password_hash)
+                        select id, :u, :h from tenants where name = :t""")
+                .bind("u", username).bind("h", hash).bind("t", DEFAULT_TENANT)
+                .fetch().rowsUpdated().then();
+    }
+
+    private Mono<Boolean> replacePassword(String username, String hash) {
+        Mono<Boolean> work = db.sql("update users set password_hash = :h, updated_at = now() where username = :u")
+                .bind("h", hash).bind("u", username).fetch().rowsUpdated()
+                .flatMap(n -> n == 0 ? Mono.just(false) : revokeHostKeys(username).thenReturn(true));
+        return work.as(tx::transactional);
+    }
+
+    private Mono<Long> findUserId(String username) {
+        return db.sql("select id from users where username = :u").bind("u", username)
+                .map((row, meta) -> row.get("id", Long.class)).one();
+    }
+
+    private Mono<String> findPasswordHash(String username) {
+        return db.sql("select password_hash from users where username = :u").bind("u", username)
+                .map((row, meta) -> row.get("password_hash", String.class)).one();
+    }
+
+    private Mono<UserAccount> findUser(String username) {
+        return listUsers().filter(u -> u.username().equals(username)).next();
+    }
+
+    private static Mono<String> hashOf(String secret, boolean hashed) {
+        return hashed ? Mono.just(secret)
+                : Mono.fromCallable(() -> PasswordHashes.hash(secret)).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private static Mono<Boolean> matches(String stored, String secret, boolean hashed) {
+        if (hashed) {
+            return Mono.just(stored.equals(secret));
+        }
+        return Mono.fromCallable(() -> PasswordHashes.verify(stored, secret)).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    static void validateUsername(String username) {
+        if (username == null || username.isEmpty()) {
+            throw new AccountException("username must not be empty");
+        }
+        if (username.length() > MAX_USERNAME_LENGTH) {
+            throw new AccountException("username is longer than " + MAX_USERNAME_LENGTH + " characters");
+        }
+        if (username.contains(":") || username.chars().anyMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c))) {
+            throw new AccountException("username must not contain ':', spaces or control characters");
+        }
+    }
+
+    static void validatePassword(String password) {
+        if (password == null || password.isEmpty()) {
+            throw new AccountException("password must not be empty");
+        }
+        if (password.length() > 1024) {
+            throw new AccountException("password is longer than 1024 characters");
+        }
+    }
+
+}

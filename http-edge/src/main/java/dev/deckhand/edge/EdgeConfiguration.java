@@ -1,0 +1,25 @@
+package dev.deckhand.edge;
+
+import dev.deckhand.store.CollectionStoreConfiguration;
+import dev.deckhand.store.account.AccountService;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/** Beans shared by the sync gateway and the media service, whichever of them a process runs. */
+@Configuration(proxyBeanMethods = false)
+@Import(CollectionStoreConfiguration.class)
+public class EdgeConfiguration {
+
+    @Bean
+    SyncLimits syncLimits(@Value("${deckhand.sync.max-payload-megs:" + SyncLimits.DEFAULT_MEGS + "}") int megs) {
+        return SyncLimits.ofMegs(megs);
+    }
+
+    @Bean
+    AnkiEndpoint ankiEndpoint(AccountService accounts, SyncLimits limits, MeterRegistry meters) {
+        return new AnkiEndpoint(accounts, limits, meters);
+    }
+}

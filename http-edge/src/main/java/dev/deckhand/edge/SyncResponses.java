@@ -1,0 +1,29 @@
+package dev.deckhand.edge;
+
+import dev.deckhand.protocol.AnkiHeaders;
+import dev.deckhand.protocol.SyncErrorKind;
+import dev.deckhand.protocol.ZstdFraming;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/** How the gateway answers: success as one zstd frame with its original size, errors as a bare status. */
+public final class SyncResponses {
+
+    private SyncResponses() {}
+
+    /** Protocol 11 and later get zstd; a header claiming 8-10 gets the payload as it is. */
+    public static Mono<ServerResponse> payload(byte[] uncompressed, int protocolVersion) {
+        return ServerResponse.ok()
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .header(AnkiHeaders.ORIGINAL_SIZE, Integer.toString(uncompressed.length))
+                .bodyValue(protocolVersion >= 11 ? ZstdFraming.compress(uncompressed) : uncompressed);
+    }
+
+    /** Clients act on the status alone; the text is for people reading logs and curl output. */
+    public static Mono<ServerResponse> error(SyncErrorKind kind, String message) {
+        return ServerResponse.status(kind.httpStatus())
+                .contentType(MediaType.TEXT_PLAIN)
+                .bodyValue(kind.httpStatus() + " " + message + "\n");
+    }
+}

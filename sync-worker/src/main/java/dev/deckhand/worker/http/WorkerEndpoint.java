@@ -1,0 +1,70 @@
+package dev.deckhand.worker.http;
+
+import dev.deckhand.protocol.SyncErrorKind;
+import dev.deckhand.protocol.SyncJson;
+import dev.deckhand.protocol.SyncProtocolException;
+import dev.deckhand.protocol.message.MetaRequest;
+import dev.deckhand.worker.SyncWorker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.type.TypeReference;
+
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+
+/** Serves {@link SyncWorker} over HTTP for gateways in the distributed wiring. */
+public final class WorkerEndpoint {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerEndpoint.class);
+
+    private final SyncWorker worker;
+    private final String token;
+
+    public WorkerEndpoint(SyncWorker worker, String token) {
+        this.worker = worker;
+        this.token = token == null ? "" : token;
+    }
+
+    public RouterFunction<ServerResponse> routes() {
+        return RouterFunctions.route()
+                .POST(WorkerPaths.META, request -> handle(request, new TypeReference<WorkerCall<MetaRequest>>() {},
+                        call -> worker.meta(call.context(), call.request())))
+                .build();
+    }
+
+    private <Q, R> Mono<ServerResponse> handle(ServerRequest request, TypeReference<WorkerCall<Q>> type,
+                                               Function<WorkerCall<Q>, Mono<R>> operation) {
+        if (!tokenMatches(request.headers().firstHeader(WorkerPaths.TOKEN_HEADER))) {
+            return ServerResponse.status(401).build();
+        }
+        return request.bodyToMono(byte[].class)
+                .map(body -> SyncJson.read(body, type))
+                .flatMap(operation)
+                .flatMap(result -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(SyncJson.write(result)))
+                .onErrorResume(SyncProtocolException.class, e -> error(e.kind(), e.getMessage()))
+                .onErrorResume(e -> !(e instanceof SyncProtocolException), e -> {
+                    log.error("worker operation {} failed", request.path(), e);
+                    return error(SyncErrorKind.SERVER_ERROR, "internal error in worker");
+                });
+    }
+
+    private static Mono<ServerResponse> error(SyncErrorKind kind, String message) {
+        return ServerResponse.status(kind.httpStatus()).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(SyncJson.write(new WorkerError(kind, message)));
+    }
+
+    private boolean tokenMatches(String presented) {
+        if (token.isEmpty()) {
+            return true;
+        }
+        return presented != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+                presented.getBytes(StandardCharsets.UTF_8));
+    }
+}
