@@ -51,7 +51,7 @@ public final class DeckhandServer implements AutoCloseable {
             Files.createDirectories(settings.base());
             Map<String, Object> properties = new HashMap<>(springProperties(settings));
             if (settings.database().isEmpty()) {
-                postgres = EmbeddedPostgresServer.start(settings.base());
+                postgres = EmbeddedPostgresServer.start(settings.base(), 0, false);
                 properties.putAll(new DatabaseTarget(postgres.jdbcUrl(), postgres.username(), postgres.password()).springProperties());
             }
             SpringApplication app = new SpringApplication(ServerApplication.class);

@@ -144,7 +144,7 @@ public final class AdminCli {
 
         private static EmbeddedPostgresServer startEmbedded(ServerSettings settings) {
             try {
-                return EmbeddedPostgresServer.start(settings.base());
+                return EmbeddedPostgresServer.start(settings.base(), 0, false);
             } catch (IOException e) {
                 throw new AccountException("cannot start the embedded database in " + settings.base() + ": " + e.getMessage());
             }

@@ -1,0 +1,121 @@
+package dev.deckhand.gateway.distributed;
+
+import dev.deckhand.gateway.SyncGatewayApplication;
+import dev.deckhand.gateway.session.SyncSession;
+import dev.deckhand.gateway.session.SyncSessionStore;
+import dev.deckhand.store.account.AccountService;
+import dev.deckhand.testsupport.RawSyncClient;
+import dev.deckhand.testsupport.TestDatabase;
+import dev.deckhand.testsupport.TestPostgres;
+import dev.deckhand.testsupport.TestRedis;
+import dev.deckhand.worker.SyncWorkerApplication;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The distributed wiring: two gateways and a worker as separate Spring applications sharing one
+ * PostgreSQL and one Redis, gateways calling the worker over HTTP with a shared token.
+ */
+class DistributedWiringTest {
+
+    static final String TOKEN = "worker-secret";
+    static ConfigurableApplicationContext worker;
+    static ConfigurableApplicationContext gatewayA;
+    static ConfigurableApplicationContext gatewayB;
+
+    @BeforeAll
+    static void start() {
+        TestDatabase db = TestPostgres.newDatabase();
+        Map<String, Object> shared = new HashMap<>(db.springProperties());
+        shared.put("server.address", "127.0.0.1");
+        shared.put("server.port", "0");
+        shared.put("deckhand.worker.token", TOKEN);
+        worker = new SpringApplicationBuilder(SyncWorkerApplication.class).run(args(shared));
+
+        Map<String, Object> gateway = new HashMap<>(shared);
+        gateway.put("deckhand.worker.url", "http://127.0.0.1:" + port(worker));
+        gateway.put("deckhand.sessions.store", "redis");
+        gateway.put("deckhand.redis.key-prefix", TestRedis.newKeyPrefix());
+        gateway.put("spring.data.redis.url", TestRedis.endpoint().url());
+        gatewayA = new SpringApplicationBuilder(SyncGatewayApplication.class).run(args(gateway));
+        gatewayB = new SpringApplicationBuilder(SyncGatewayApplication.class).run(args(gateway));
+        gatewayA.getBean(AccountService.class).addUser("alice", "pw").block();
+    }
+
+    @AfterAll
+    static void stop() {
+        for (ConfigurableApplicationContext c : new ConfigurableApplicationContext[] {gatewayA, gatewayB, worker}) {
+            if (c != null && c.isActive()) {
+                c.close();
+            }
+        }
+    }
+
+    /** As command-line arguments, which outrank the applications' own defaults (e.g. their ports). */
+    static String[] args(Map<String, Object> properties) {
+        return properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    }
+
+    static int port(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    static RawSyncClient client(ConfigurableApplicationContext gateway) {
+        return new RawSyncClient("http://127.0.0.1:" + port(gateway) + "/");
+    }
+
+    @Test
+    void aKeyFromOneGatewayWorksOnTheOtherAndMetaComesFromTheWorker() {
+        RawSyncClient.Response login = client(gatewayA).call("sync/hostKey", "", "{\"u\":\"alice\",\"p\":\"pw\"}");
+        assertThat(login.status()).isEqualTo(200);
+        String key = login.payload().replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
+
+        RawSyncClient.Response meta = client(gatewayB).call("sync/meta", key, "{\"v\":11,\"cv\":\"anki,2.1.66\"}");
+        assertThat(meta.status()).isEqualTo(200);
+        assertThat(meta.payload()).contains("\"usn\":0", "\"empty\":true", "\"media_usn\":0", "\"hostNum\":0");
+
+        // a protocol refusal made by the worker keeps its status through the gateway
+        RawSyncClient.Response tooOld = client(gatewayB).call("sync/meta", key, "{\"v\":7,\"cv\":\"ancient\"}");
+        assertThat(tooOld.status()).isEqualTo(501);
+        assertThat(tooOld.text()).contains("version 7");
+
+        assertThat(client(worker).get("actuator/prometheus").text())
+                .as("the worker itself served meta")
+                .contains("http_server_requests_seconds_count{")
+                .contains("uri=\"/internal/worker/meta\"");
+    }
+
+    @Test
+    void sessionsAreSharedThroughRedis() {
+        long userId = gatewayA.getBean(AccountService.class).listUsers()
+                .filter(u -> u.username().equals("alice")).single().block().id();
+        SyncSessionStore a = gatewayA.getBean(SyncSessionStore.class);
+        SyncSessionStore b = gatewayB.getBean(SyncSessionStore.class);
+        a.save(new SyncSession(userId, "s1", Instant.parse("2026-11-23T06:00:00Z")), Duration.ofMinutes(1)).block();
+        assertThat(b.find(userId).block()).isNotNull().extracting(SyncSession::sessionKey).isEqualTo("s1");
+
+        // meta begins a new sync, so it ends the open session, whichever gateway serves it
+        String key = gatewayA.getBean(AccountService.class).login("alice", "pw").block();
+        assertThat(client(gatewayB).call("sync/meta", key, "{\"v\":11,\"cv\":\"x\"}").status()).isEqualTo(200);
+        assertThat(a.find(userId).blockOptional()).isEmpty();
+    }
+
+    @Test
+    void theWorkerRefusesCallsWithoutTheToken() {
+        RawSyncClient.Response r = client(worker).post("internal/worker/meta",
+                Map.of("content-type", "application/json"),
+                "{\"userId\":1,\"sessionKey\":\"s\",\"request\":{\"v\":11,\"cv\":\"x\"}}".getBytes());
+        assertThat(r.status()).isEqualTo(401);
+    }
+}
