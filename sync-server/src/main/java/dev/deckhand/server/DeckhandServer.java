@@ -6,6 +6,7 @@ import dev.deckhand.server.config.ServerSettings;
 import dev.deckhand.server.embedded.EmbeddedPostgresServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -55,6 +56,7 @@ public final class DeckhandServer implements AutoCloseable {
                 properties.putAll(new DatabaseTarget(postgres.jdbcUrl(), postgres.username(), postgres.password()).springProperties());
             }
             SpringApplication app = new SpringApplication(ServerApplication.class);
+            app.setBannerMode(Banner.Mode.OFF);
             app.setDefaultProperties(properties);
             app.addInitializers(ctx -> ctx.getBeanFactory().registerSingleton("serverSettings", settings));
             ConfigurableApplicationContext context = app.run();

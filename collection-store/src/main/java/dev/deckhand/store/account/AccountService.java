@@ -8,6 +8,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
+import java.util.Optional;
+
 
 /**
  * Users, passwords and host keys. Password hashing is deliberately slow, so it runs on the
@@ -60,7 +62,7 @@ public class AccountService {
                     }
                     return true;
                 })
-                .then(findPasswordHash(username).map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty()))
+                .then(findPasswordHash(username).map(Optional::of).defaultIfEmpty(Optional.empty()))
                 .flatMap(stored -> {
                     if (stored.isEmpty()) {
                         return hashOf(secret, hashed).flatMap(h -> insertUser(username, h)).thenReturn(Change.CREATED);
@@ -78,15 +80,17 @@ public class AccountService {
     }
 
     public Flux<UserAccount> listUsers() {
-        return db.sql("""
-                        select u.id, t.name as tenant, u.username, u.created_at,
-                               (select count(*) from host_keys k where k.user_id = u.id) as host_keys
-                        from users u join tenants t on t.id = u.tenant_id
-                        order by u.username""")
-                .map((row, meta) -> new UserAccount(row.get("id", Long.class), row.get("tenant", String.class),
-                        row.get("username", String.class), row.get("created_at", java.time.OffsetDateTime.class).toInstant(),
-                        row.get("host_keys", Long.class)))
-                .all();
+        return db.sql(USERS + " order by u.username").map(AccountService::userAccount).all();
+    }
+
+    private static final String USERS = """
+            select u.id, t.name as tenant, u.username, u.created_at,
+                   (select count(*) from host_keys k where k.user_id = u.id) as host_keys
+            from users u join tenants t on t.id = u.tenant_id""";
+
+    private static UserAccount userAccount(io.r2dbc.spi.Readable row) {
+        return new UserAccount(row.get("id", Long.class), row.get("tenant", String.class), row.get("username", String.class),
+                row.get("created_at", java.time.OffsetDateTime.class).toInstant(), row.get("host_keys", Long.class));
     }
 
     /** Sets a new password and revokes every host key, logging the user out on all devices. */
@@ -104,18 +108,17 @@ public class AccountService {
     /** Checks the password and issues a new host key; {@code 403} in the protocol's terms otherwise. */
     public Mono<String> login(String username, String password) {
         return db.sql("select id, password_hash from users where username = :u").bind("u", username)
-                .map((row, meta) -> new Object[] {row.get("id", Long.class), row.get("password_hash", String.class)})
+                .map((row, meta) -> Optional.of(new StoredPassword(row.get("id", Long.class), row.get("password_hash", String.class))))
                 .one()
-                .map(java.util.Optional::of)
-                .defaultIfEmpty(java.util.Optional.empty())
-                .flatMap(found -> Mono.fromCallable(() -> {
-                            String hash = found.map(r -> (String) r[1]).orElse(DUMMY_HASH);
-                            return PasswordHashes.verify(hash, password) && found.isPresent();
-                        })
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(found -> Mono.fromCallable(() -> PasswordHashes.verify(
+                                found.map(StoredPassword::hash).orElse(DUMMY_HASH), password) && found.isPresent())
                         .subscribeOn(Schedulers.boundedElastic())
-                        .flatMap(ok -> ok ? issueHostKey((Long) found.get()[0])
+                        .flatMap(ok -> ok ? issueHostKey(found.get().userId())
                                 : Mono.error(SyncProtocolException.authFailed("invalid username or password"))));
     }
+
+    private record StoredPassword(long userId, String hash) {}
 
     /** The user a host key belongs to; empty when the key is unknown or revoked. */
     public Mono<AuthenticatedUser> authenticate(String hostKey) {
@@ -168,7 +171,7 @@ public class AccountService {
     }
 
     private Mono<UserAccount> findUser(String username) {
-        return listUsers().filter(u -> u.username().equals(username)).next();
+        return db.sql(USERS + " where u.username = :u").bind("u", username).map(AccountService::userAccount).one();
     }
 
     private static Mono<String> hashOf(String secret, boolean hashed) {

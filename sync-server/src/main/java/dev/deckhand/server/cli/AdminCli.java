@@ -8,6 +8,8 @@ import dev.deckhand.store.CollectionStoreConfiguration;
 import dev.deckhand.store.account.AccountException;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.store.account.UserAccount;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -47,6 +49,7 @@ public final class AdminCli {
 
     /** Runs one command; returns the process exit code (0 done, 1 refused, 2 usage). */
     public static int run(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err) {
+        quietLogging();
         String verb = args[0];
         List<String> rest = List.of(args).subList(1, args.length);
         boolean known = switch (verb) {
@@ -96,6 +99,13 @@ public final class AdminCli {
         }
     }
 
+    /** The command's output is for people and scripts; log lines (e.g. the database starting) would mix in. */
+    private static void quietLogging() {
+        if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+            logback.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+    }
+
     private static String readPassword(InputStream in, PrintStream err) {
         Console console = System.console();
         if (console != null && in == System.in) {
@@ -120,19 +130,22 @@ public final class AdminCli {
             if (settings.database().isPresent()) {
                 target = settings.database().get();
             } else {
+                // while the server runs its PostgreSQL holds the data folder: use that one
                 Optional<RunningPostgres> running = EmbeddedPostgresServer.findRunning(settings.base());
-                if (running.isEmpty()) {
+                RunningPostgres pg;
+                if (running.isPresent()) {
+                    pg = running.get();
+                } else {
                     own = startEmbedded(settings);
+                    pg = own.connection();
                 }
-                RunningPostgres pg = running.orElseGet(own::connection);
                 target = new DatabaseTarget(pg.jdbcUrl(), pg.username(), pg.password());
             }
             props.putAll(target.springProperties());
-            props.put("spring.main.banner-mode", "off");
             props.put("logging.level.root", "warn");
             try {
                 ConfigurableApplicationContext context = new SpringApplicationBuilder(CliApplication.class)
-                        .web(WebApplicationType.NONE).properties(props).logStartupInfo(false).run();
+                        .web(WebApplicationType.NONE).bannerMode(Banner.Mode.OFF).properties(props).logStartupInfo(false).run();
                 return new Database(context, own);
             } catch (RuntimeException e) {
                 if (own != null) {
