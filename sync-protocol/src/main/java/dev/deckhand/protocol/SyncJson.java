@@ -9,6 +9,7 @@ import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.exc.JacksonIOException;
 import tools.jackson.core.json.JsonWriteFeature;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JavaType;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -46,19 +47,16 @@ public final class SyncJson {
      */
     public static <T> T read(byte[] json, Class<T> type) {
         Objects.requireNonNull(type, "type");
-        requireContent(json);
-        T value;
-        try {
-            value = MAPPER.readValue(json, type);
-        } catch (JacksonException e) {
-            throw malformed(e);
-        }
-        return requireNonNullValue(value, type.getSimpleName());
+        return read(json, MAPPER.constructType(type), type.getSimpleName());
     }
 
     /** Generic variant of {@link #read(byte[], Class)}, e.g. for {@code List<Long>}. */
     public static <T> T read(byte[] json, TypeReference<T> type) {
         Objects.requireNonNull(type, "type");
+        return read(json, MAPPER.getTypeFactory().constructType(type), type.getType().getTypeName());
+    }
+
+    private static <T> T read(byte[] json, JavaType type, String typeName) {
         requireContent(json);
         T value;
         try {
@@ -66,7 +64,7 @@ public final class SyncJson {
         } catch (JacksonException e) {
             throw malformed(e);
         }
-        return requireNonNullValue(value, type.getType().getTypeName());
+        return requireNonNullValue(value, typeName);
     }
 
     /**
