@@ -1,5 +1,6 @@
 package dev.deckhand.edge;
 
+import dev.deckhand.protocol.SyncLimits;
 import dev.deckhand.protocol.AnkiHeaders;
 import dev.deckhand.protocol.SyncErrorKind;
 import dev.deckhand.protocol.SyncHeader;
@@ -16,9 +17,12 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.core.io.buffer.DataBuffer;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -49,23 +53,54 @@ public final class AnkiEndpoint {
      */
     public Mono<ServerResponse> serve(ServerRequest request, String metric, String methodTag,
                                       Function<DecodedRequest, Mono<ServerResponse>> work) {
+        return respond(request, metric, methodTag,
+                BoundedBody.read(request.body(BodyExtractors.toDataBuffers()), limits.maxRequestBytes())
+                        .flatMap(body -> decode(request, body))
+                        .flatMap(work));
+    }
+
+    /**
+     * Serves a request whose body is too large to hold: {@code work} gets the header and the
+     * body as it arrives (still compressed) and must consume it.
+     */
+    public Mono<ServerResponse> serveStreamed(ServerRequest request, String metric, String methodTag,
+                                              BiFunction<SyncHeader, Flux<DataBuffer>, Mono<ServerResponse>> work) {
+        return respond(request, metric, methodTag, Mono.defer(() -> {
+            requirePost(request);
+            return work.apply(header(request), request.body(BodyExtractors.toDataBuffers()));
+        }));
+    }
+
+    /** Reads and drops a body whose content does not matter, within the size limit. */
+    public Mono<Void> discardBody(Flux<DataBuffer> body) {
+        return BoundedBody.discard(body, limits.maxRequestBytes());
+    }
+
+    private Mono<ServerResponse> respond(ServerRequest request, String metric, String methodTag, Mono<ServerResponse> work) {
         Timer.Sample timing = Timer.start(meters);
-        return BoundedBody.read(request.body(BodyExtractors.toDataBuffers()), limits.maxRequestBytes())
-                .flatMap(body -> decode(request, body))
-                .flatMap(work)
+        return work
                 .onErrorResume(SyncProtocolException.class, e -> {
                     log.debug("{} {} refused: {} {}", metric, methodTag, e.kind(), e.getMessage());
-                    return SyncResponses.error(e.kind(), e.getMessage());
+                    return drained(request).then(SyncResponses.error(e.kind(), e.getMessage()));
                 })
                 .onErrorResume(e -> !(e instanceof SyncProtocolException), e -> {
                     log.error("{} {} failed", metric, methodTag, e);
-                    return SyncResponses.error(SyncErrorKind.SERVER_ERROR, "internal server error");
+                    return drained(request).then(SyncResponses.error(SyncErrorKind.SERVER_ERROR, "internal server error"));
                 })
                 .doOnNext(response -> timing.stop(Timer.builder(metric)
                         .tag("method", methodTag)
                         .tag("outcome", response.statusCode().is2xxSuccessful() ? "ok"
                                 : Integer.toString(response.statusCode().value()))
                         .register(meters)));
+    }
+
+    /**
+     * Reads what is left of a refused request's body, so the client gets to see our answer:
+     * it reads the response only after sending everything. A body already read gives nothing.
+     */
+    private Mono<Void> drained(ServerRequest request) {
+        return BoundedBody.discard(request.body(BodyExtractors.toDataBuffers()), 2 * limits.maxRequestBytes())
+                .onErrorResume(e -> Mono.empty());
     }
 
     /** The user behind the request's host key; 403 for an unknown or revoked key. */
@@ -75,13 +110,17 @@ public final class AnkiEndpoint {
     }
 
     private Mono<DecodedRequest> decode(ServerRequest request, byte[] body) {
-        if (request.method() != HttpMethod.POST) {
-            return Mono.error(SyncProtocolException.notFound("sync methods take POST, not " + request.method()));
-        }
+        requirePost(request);
         SyncHeader header = header(request);
         return Mono.fromCallable(() -> new DecodedRequest(header, ZstdFraming.decompress(body, limits.maxPayloadBytes())))
                 // a payload may unpack to hundreds of MiB: keep that off the event loop
                 .subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private static void requirePost(ServerRequest request) {
+        if (request.method() != HttpMethod.POST) {
+            throw SyncProtocolException.notFound("sync methods take POST, not " + request.method());
+        }
     }
 
     private static SyncHeader header(ServerRequest request) {

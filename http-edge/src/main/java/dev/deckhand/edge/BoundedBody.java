@@ -37,6 +37,19 @@ final class BoundedBody {
                 .map(BoundedBody::bytes);
     }
 
+    /** Reads a body to its end keeping nothing; fails once more than {@code limit} bytes came. */
+    static Mono<Void> discard(Flux<DataBuffer> body, long limit) {
+        return body.reduce(0L, (count, buffer) -> {
+                    long total = count + buffer.readableByteCount();
+                    DataBufferUtils.release(buffer);
+                    if (total > limit) {
+                        throw SyncProtocolException.tooLarge("request body exceeds " + limit + " bytes");
+                    }
+                    return total;
+                })
+                .then();
+    }
+
     private void append(DataBuffer buffer) {
         int n = buffer.readableByteCount();
         received += n;

@@ -1,5 +1,6 @@
 package dev.deckhand.edge;
 
+import dev.deckhand.protocol.SyncLimits;
 import dev.deckhand.store.CollectionStoreConfiguration;
 import dev.deckhand.store.account.AccountService;
 import io.micrometer.core.instrument.MeterRegistry;

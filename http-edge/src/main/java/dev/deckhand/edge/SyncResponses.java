@@ -5,6 +5,9 @@ import dev.deckhand.protocol.SyncErrorKind;
 import dev.deckhand.protocol.ZstdFraming;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.web.reactive.function.BodyInserters;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** How the gateway answers: success as one zstd frame with its original size, errors as a bare status. */
@@ -18,6 +21,14 @@ public final class SyncResponses {
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .header(AnkiHeaders.ORIGINAL_SIZE, Integer.toString(uncompressed.length))
                 .bodyValue(protocolVersion >= 11 ? ZstdFraming.compress(uncompressed) : uncompressed);
+    }
+
+    /** A large payload, already compressed as one zstd frame, streamed as it is produced. */
+    public static Mono<ServerResponse> compressedStream(long originalSize, Flux<DataBuffer> zstdFrame) {
+        return ServerResponse.ok()
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .header(AnkiHeaders.ORIGINAL_SIZE, Long.toString(originalSize))
+                .body(BodyInserters.fromDataBuffers(zstdFrame));
     }
 
     /** Clients act on the status alone; the text is for people reading logs and curl output. */

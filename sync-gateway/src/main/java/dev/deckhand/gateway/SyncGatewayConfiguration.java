@@ -8,6 +8,8 @@ import dev.deckhand.gateway.session.RedisSyncSessionStore;
 import dev.deckhand.gateway.session.SyncSessionStore;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.store.collection.CollectionStore;
+import dev.deckhand.store.fullsync.FullSyncService;
+import dev.deckhand.protocol.SyncLimits;
 import dev.deckhand.store.media.MediaIndexStore;
 import dev.deckhand.worker.SyncWorker;
 import dev.deckhand.worker.http.RemoteSyncWorker;
@@ -22,6 +24,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
+import java.nio.file.Path;
 import java.time.Clock;
 
 /**
@@ -36,9 +39,11 @@ public class SyncGatewayConfiguration {
     @Bean
     SyncWorker syncWorker(@Value("${deckhand.worker.url:}") String workerUrl,
                           @Value("${deckhand.worker.token:}") String workerToken,
-                          CollectionStore collections, MediaIndexStore media) {
+                          @Value("${deckhand.sync.max-payload-megs:" + SyncLimits.DEFAULT_MEGS + "}") int maxPayloadMegs,
+                          @Value("${deckhand.sync.temp-dir:${java.io.tmpdir}/deckhand}") Path tempDir,
+                          CollectionStore collections, MediaIndexStore media, FullSyncService fullSync) {
         return workerUrl.isBlank()
-                ? new LocalSyncWorker(collections, media, Clock.systemUTC())
+                ? LocalSyncWorker.of(collections, media, fullSync, maxPayloadMegs, tempDir)
                 : new RemoteSyncWorker(WebClient.builder(), workerUrl, workerToken);
     }
 

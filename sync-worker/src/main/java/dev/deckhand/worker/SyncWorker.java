@@ -2,6 +2,8 @@ package dev.deckhand.worker;
 
 import dev.deckhand.protocol.message.MetaRequest;
 import dev.deckhand.protocol.message.MetaResponse;
+import org.springframework.core.io.buffer.DataBuffer;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -13,4 +15,13 @@ import reactor.core.publisher.Mono;
 public interface SyncWorker {
 
     Mono<MetaResponse> meta(WorkContext context, MetaRequest request);
+
+    /**
+     * Full upload. The body arrives as the client sent it (zstd) and is streamed, never held
+     * whole. The answer is the text the client shows: {@code OK}, or why the upload was refused.
+     */
+    Mono<String> upload(WorkContext context, Flux<DataBuffer> compressedBody);
+
+    /** Full download of the user's collection. */
+    Mono<CollectionDownload> download(WorkContext context);
 }

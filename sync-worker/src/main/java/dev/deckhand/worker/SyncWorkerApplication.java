@@ -2,6 +2,7 @@ package dev.deckhand.worker;
 
 import dev.deckhand.store.CollectionStoreConfiguration;
 import dev.deckhand.store.collection.CollectionStore;
+import dev.deckhand.store.fullsync.FullSyncService;
 import dev.deckhand.store.media.MediaIndexStore;
 import dev.deckhand.worker.http.WorkerEndpoint;
 import dev.deckhand.worker.local.LocalSyncWorker;
@@ -14,7 +15,7 @@ import org.springframework.context.annotation.PropertySource;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import java.time.Clock;
+import java.nio.file.Path;
 
 /** A sync worker on its own, for the distributed wiring: gateways call it over HTTP. */
 @SpringBootApplication(scanBasePackages = {})
@@ -27,8 +28,10 @@ public class SyncWorkerApplication {
     }
 
     @Bean
-    SyncWorker syncWorker(CollectionStore collections, MediaIndexStore media) {
-        return new LocalSyncWorker(collections, media, Clock.systemUTC());
+    SyncWorker syncWorker(CollectionStore collections, MediaIndexStore media, FullSyncService fullSync,
+                          @Value("${deckhand.sync.max-payload-megs:100}") int maxPayloadMegs,
+                          @Value("${deckhand.sync.temp-dir:${java.io.tmpdir}/deckhand}") Path tempDir) {
+        return LocalSyncWorker.of(collections, media, fullSync, maxPayloadMegs, tempDir);
     }
 
     @Bean

@@ -36,8 +36,13 @@ public final class RawSyncClient {
             return new String(body, StandardCharsets.UTF_8);
         }
 
-        /** The zstd-decoded payload of a successful v11 answer, checked against its original size. */
+        /** The zstd-decoded payload of a successful v11 answer, as text. */
         public String payload() {
+            return new String(payloadBytes(), StandardCharsets.UTF_8);
+        }
+
+        /** The zstd-decoded payload of a successful v11 answer, checked against its original size. */
+        public byte[] payloadBytes() {
             String size = headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(AnkiHeaders.ORIGINAL_SIZE))
                     .map(e -> e.getValue().get(0)).findFirst()
                     .orElseThrow(() -> new AssertionError("no " + AnkiHeaders.ORIGINAL_SIZE + " header; status " + status + ": " + text()));
@@ -45,7 +50,7 @@ public final class RawSyncClient {
             if (plain.length != Long.parseLong(size)) {
                 throw new AssertionError("original size says " + size + " but the payload has " + plain.length + " bytes");
             }
-            return new String(plain, StandardCharsets.UTF_8);
+            return plain;
         }
     }
 
@@ -55,12 +60,23 @@ public final class RawSyncClient {
                 ZstdFraming.compress(json.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** A v11 request whose payload is raw bytes (a collection file), compressed as one zstd frame. */
+    public Response callWithBytes(String path, String hostKey, byte[] payload) {
+        return post(path, Map.of(AnkiHeaders.SYNC, new SyncHeader(11, hostKey, "deckhand-test,0,linux", "t3st").toJson()),
+                ZstdFraming.compress(payload));
+    }
+
     /** Anything at all; the body goes out chunked. */
     public Response post(String path, Map<String, String> headers, byte[] body) {
+        return post(path, headers, () -> new ByteArrayInputStream(body));
+    }
+
+    /** A body produced while it is sent, e.g. one larger than memory. */
+    public Response post(String path, Map<String, String> headers, java.util.function.Supplier<java.io.InputStream> body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(60))
                 .header("content-type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
+                .POST(HttpRequest.BodyPublishers.ofInputStream(body));
         headers.forEach((k, v) -> {
             if (k.equalsIgnoreCase("content-type")) {
                 request.setHeader(k, v);

@@ -1,6 +1,7 @@
 package dev.deckhand.store.account;
 
 import dev.deckhand.protocol.SyncProtocolException;
+import dev.deckhand.store.fullsync.FullSyncStore;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -27,10 +28,12 @@ public class AccountService {
 
     private final DatabaseClient db;
     private final TransactionalOperator tx;
+    private final FullSyncStore collections;
 
-    public AccountService(DatabaseClient db, TransactionalOperator tx) {
+    public AccountService(DatabaseClient db, TransactionalOperator tx, FullSyncStore collections) {
         this.db = db;
         this.tx = tx;
+        this.collections = collections;
     }
 
     /** Adds a user with a plain password to the default tenant. */
@@ -73,10 +76,14 @@ public class AccountService {
                 });
     }
 
-    /** Deletes the user, its host keys and its data. False when there was no such user. */
+    /** Deletes the user, its host keys and its data, in one transaction. False when there was no such user. */
     public Mono<Boolean> deleteUser(String username) {
-        return db.sql("delete from users where username = :u").bind("u", username)
-                .fetch().rowsUpdated().map(n -> n > 0);
+        return findUserId(username)
+                .flatMap(id -> collections.deleteCollection(id)
+                        .then(db.sql("delete from users where id = :id").bind("id", id).fetch().rowsUpdated())
+                        .map(n -> n > 0))
+                .defaultIfEmpty(false)
+                .as(tx::transactional);
     }
 
     public Flux<UserAccount> listUsers() {

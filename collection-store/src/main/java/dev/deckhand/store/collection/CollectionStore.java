@@ -15,11 +15,12 @@ public class CollectionStore {
     }
 
     public Mono<CollectionState> state(long userId) {
-        // Cards arrive with full sync; until then a stored collection counts as empty.
-        return db.sql("select mod, scm, usn from collections where user_id = :id")
+        return db.sql("""
+                        select mod, scm, usn, not exists (select 1 from cards where user_id = :id) as empty
+                        from collections where user_id = :id""")
                 .bind("id", userId)
                 .map((row, meta) -> new CollectionState(row.get("mod", Long.class), row.get("scm", Long.class),
-                        row.get("usn", Integer.class), true))
+                        row.get("usn", Integer.class), row.get("empty", Boolean.class)))
                 .one()
                 .defaultIfEmpty(CollectionState.NONE);
     }

@@ -22,6 +22,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -54,7 +55,18 @@ public final class SyncRequestHandler {
     private Mono<ServerResponse> handle(ServerRequest request) {
         String name = SyncPath.parse(request.path()).orElseThrow().methodName();
         Optional<SyncMethod> method = SyncMethod.fromWireName(name);
-        return endpoint.serve(request, METRIC, method.map(SyncMethod::wireName).orElse("unknown"), decoded -> {
+        String tag = method.map(SyncMethod::wireName).orElse("unknown");
+        if (method.isPresent() && (method.get() == SyncMethod.UPLOAD || method.get() == SyncMethod.DOWNLOAD)) {
+            return endpoint.serveStreamed(request, METRIC, tag, (header, body) -> endpoint.authenticate(header)
+                    // like meta, a full sync ends any normal sync the user left open
+                    .flatMap(user -> sessions.remove(user.userId()).thenReturn(new WorkContext(user.userId(), header.sessionKey())))
+                    .flatMap(context -> method.get() == SyncMethod.UPLOAD
+                            ? worker.upload(context, body).flatMap(answer ->
+                                    SyncResponses.payload(answer.getBytes(StandardCharsets.UTF_8), header.version()))
+                            : endpoint.discardBody(body).then(worker.download(context)).flatMap(download ->
+                                    SyncResponses.compressedStream(download.originalSize(), download.compressedBody()))));
+        }
+        return endpoint.serve(request, METRIC, tag, decoded -> {
             SyncMethod m = method.orElseThrow(() -> SyncProtocolException.notFound("unknown sync method '" + name + "'"));
             Mono<Object> result = m == SyncMethod.HOST_KEY
                     ? login(decoded)

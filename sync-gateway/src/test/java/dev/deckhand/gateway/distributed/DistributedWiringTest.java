@@ -112,6 +112,31 @@ class DistributedWiringTest {
     }
 
     @Test
+    void fullUploadAndDownloadStreamThroughTheWorker(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        gatewayA.getBean(AccountService.class).addUser("bob", "pw").block();
+        String key = gatewayA.getBean(AccountService.class).login("bob", "pw").block();
+        byte[] collection = dev.deckhand.store.fullsync.LegacyCollectionFixture.bytes(dir, "bob", 20);
+
+        RawSyncClient.Response upload = client(gatewayA).callWithBytes("sync/upload", key, collection);
+        assertThat(upload.status()).isEqualTo(200);
+        assertThat(upload.payload()).isEqualTo("OK");
+        assertThat(client(gatewayB).call("sync/meta", key, "{\"v\":11,\"cv\":\"x\"}").payload())
+                .contains("\"mod\":1700000000020", "\"empty\":false");
+
+        RawSyncClient.Response download = client(gatewayB).call("sync/download", key, "{}");
+        assertThat(download.status()).isEqualTo(200);
+        java.nio.file.Path file = java.nio.file.Files.write(dir.resolve("downloaded.anki2"), download.payloadBytes());
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+             java.sql.ResultSet rs = c.createStatement().executeQuery("select count(*) from notes")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(20);
+        }
+        // a corrupt upload is refused in the worker and the answer travels back unchanged
+        assertThat(client(gatewayB).callWithBytes("sync/upload", key, new byte[] {1, 2, 3}).payload())
+                .isEqualTo("Your upload was corrupt. Please use Check Database, or restore from backup.");
+    }
+
+    @Test
     void theWorkerRefusesCallsWithoutTheToken() {
         RawSyncClient.Response r = client(worker).post("internal/worker/meta",
                 Map.of("content-type", "application/json"),

@@ -1,14 +1,21 @@
 package dev.deckhand.worker.local;
 
+import dev.deckhand.protocol.SyncLimits;
 import dev.deckhand.protocol.SyncProtocolException;
+import dev.deckhand.store.fullsync.FullSyncService;
 import dev.deckhand.protocol.message.MetaRequest;
 import dev.deckhand.protocol.message.MetaResponse;
 import dev.deckhand.store.collection.CollectionStore;
 import dev.deckhand.store.media.MediaIndexStore;
+import dev.deckhand.worker.CollectionDownload;
 import dev.deckhand.worker.SyncWorker;
 import dev.deckhand.worker.WorkContext;
+import dev.deckhand.worker.fullsync.FullSyncFiles;
+import org.springframework.core.io.buffer.DataBuffer;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import java.nio.file.Path;
 import java.time.Clock;
 
 /** Runs sync operations against PostgreSQL in this process. Holds no state between calls. */
@@ -20,12 +27,21 @@ public class LocalSyncWorker implements SyncWorker {
 
     private final CollectionStore collections;
     private final MediaIndexStore media;
+    private final FullSyncFiles fullSync;
     private final Clock clock;
 
-    public LocalSyncWorker(CollectionStore collections, MediaIndexStore media, Clock clock) {
+    public LocalSyncWorker(CollectionStore collections, MediaIndexStore media, FullSyncFiles fullSync, Clock clock) {
         this.collections = collections;
         this.media = media;
+        this.fullSync = fullSync;
         this.clock = clock;
+    }
+
+    /** A worker over these stores, with full-sync files under {@code tempDir}. */
+    public static LocalSyncWorker of(CollectionStore collections, MediaIndexStore media, FullSyncService fullSync,
+                                     int maxPayloadMegs, Path tempDir) {
+        return new LocalSyncWorker(collections, media,
+                new FullSyncFiles(fullSync, SyncLimits.ofMegs(maxPayloadMegs), tempDir), Clock.systemUTC());
     }
 
     @Override
@@ -37,5 +53,15 @@ public class LocalSyncWorker implements SyncWorker {
         return Mono.zip(collections.state(context.userId()), media.currentUsn(context.userId()))
                 .map(t -> new MetaResponse(t.getT1().mod(), t.getT1().scm(), t.getT1().usn(),
                         clock.millis() / 1000, "", true, 0, t.getT1().empty(), t.getT2()));
+    }
+
+    @Override
+    public Mono<String> upload(WorkContext context, Flux<DataBuffer> compressedBody) {
+        return fullSync.upload(context.userId(), compressedBody);
+    }
+
+    @Override
+    public Mono<CollectionDownload> download(WorkContext context) {
+        return fullSync.download(context.userId());
     }
 }

@@ -1,4 +1,4 @@
-package dev.deckhand.edge;
+package dev.deckhand.protocol;
 
 /**
  * Size limits of one sync request, from {@code MAX_SYNC_PAYLOAD_MEGS} as in Anki's server:

@@ -1,0 +1,267 @@
+package dev.deckhand.store.fullsync;
+
+import io.netty.buffer.ByteBuf;
+import io.r2dbc.postgresql.api.PostgresqlConnection;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Readable;
+import io.r2dbc.spi.Wrapped;
+import org.springframework.r2dbc.connection.ConnectionFactoryUtils;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.transaction.support.DefaultTransactionDefinition;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * Whole collections in and out of PostgreSQL, for full upload and download. An upload
+ * replaces the user's rows in one transaction with bulk COPY, so a failed or rejected upload
+ * leaves the old collection exactly as it was. A download reads one consistent snapshot.
+ */
+@Repository
+public class FullSyncStore {
+
+    /** Every table holding a user's collection, besides the {@code collections} header row. */
+    static final List<String> CONTENT_TABLES =
+            List.of("notes", "cards", "revlog", "graves", "decks", "deck_configs", "notetypes", "tags", "config");
+
+    private final DatabaseClient db;
+    private final ConnectionFactory connections;
+    private final TransactionalOperator writeTx;
+    private final TransactionalOperator snapshotTx;
+    private final Clock clock;
+
+    public FullSyncStore(DatabaseClient db, ConnectionFactory connections, ReactiveTransactionManager transactions) {
+        this.db = db;
+        this.connections = connections;
+        this.writeTx = TransactionalOperator.create(transactions);
+        DefaultTransactionDefinition snapshot = new DefaultTransactionDefinition();
+        snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        snapshot.setReadOnly(true);
+        this.snapshotTx = TransactionalOperator.create(transactions, snapshot);
+        this.clock = Clock.systemUTC();
+    }
+
+    /**
+     * Replaces the user's collection with the uploaded one. The file keeps its own mod, scm and
+     * usn, as in Anki's server. All or nothing.
+     */
+    public Mono<Void> replace(long userId, UploadedCollection upload) {
+        // a bad row met while streaming surfaces as a failed COPY; report the row's problem instead
+        AtomicReference<CorruptCollectionException> badRow = new AtomicReference<>();
+        // the small objects are read (and converted) before the transaction opens
+        return Mono.fromCallable(() -> new Objects(upload.decks(), upload.deckConfigs(), upload.notetypes(),
+                        upload.tags(), upload.config()))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(objects -> withPostgres(pg -> deleteContents(userId)
+                        .then(copy(pg, "notes (user_id, id, guid, mid, mod, usn, tags, flds, sfld, sfld_kind, csum, flags, data)",
+                                rows(upload, UploadedCollection.BulkTable.NOTES, userId, badRow)))
+                        .then(copy(pg, "cards (user_id, id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps,"
+                                        + " lapses, \"left\", odue, odid, flags, data)",
+                                rows(upload, UploadedCollection.BulkTable.CARDS, userId, badRow)))
+                        .then(copy(pg, "revlog (user_id, id, cid, usn, ease, ivl, last_ivl, factor, time, type)",
+                                rows(upload, UploadedCollection.BulkTable.REVLOG, userId, badRow)))
+                        .then(copy(pg, "graves (user_id, oid, type, usn)",
+                                rows(upload, UploadedCollection.BulkTable.GRAVES, userId, badRow)))
+                        .then(copy(pg, "decks (user_id, id, name, mtime, usn, json)", objectRows(userId, objects.decks())))
+                        .then(copy(pg, "deck_configs (user_id, id, name, mtime, usn, json)", objectRows(userId, objects.deckConfigs())))
+                        .then(copy(pg, "notetypes (user_id, id, name, mtime, usn, json)", objectRows(userId, objects.notetypes())))
+                        .then(copy(pg, "tags (user_id, tag, usn, collapsed)", listRows(objects.tags(), (t, out) ->
+                                out.number(userId).text(t.tag()).number(t.usn()).bool(t.collapsed()))))
+                        .then(copy(pg, "config (user_id, key, usn, mtime, value)", configRows(userId, objects.config())))
+                        .then(saveHeader(userId, upload.header()))))
+                .as(writeTx::transactional)
+                .onErrorMap(e -> badRow.get() != null && e != badRow.get(), e -> badRow.get());
+    }
+
+    private record Objects(List<StoredObject> decks, List<StoredObject> deckConfigs, List<StoredObject> notetypes,
+                           List<StoredTag> tags, List<StoredConfig> config) {}
+
+    /**
+     * Gives a user without a collection a new one; does nothing if another request made one
+     * first. The objects are legacy JSON, as the template of a new collection holds them.
+     */
+    public Mono<Void> create(long userId, CollectionHeader header, List<StoredObject> decks,
+                             List<StoredObject> deckConfigs, List<StoredObject> notetypes, List<StoredConfig> config) {
+        return db.sql("""
+                        insert into collections (user_id, crt, mod, scm, usn, ls, ver)
+                        values (:id, :crt, :mod, :scm, :usn, :ls, :ver) on conflict (user_id) do nothing""")
+                .bind("id", userId).bind("crt", header.crt()).bind("mod", header.mod()).bind("scm", header.scm())
+                .bind("usn", header.usn()).bind("ls", header.ls()).bind("ver", header.ver())
+                .fetch().rowsUpdated()
+                .flatMap(created -> created == 0 ? Mono.<Void>empty() : withPostgres(pg -> deleteContents(userId)
+                        .then(copy(pg, "decks (user_id, id, name, mtime, usn, json)", objectRows(userId, decks)))
+                        .then(copy(pg, "deck_configs (user_id, id, name, mtime, usn, json)", objectRows(userId, deckConfigs)))
+                        .then(copy(pg, "notetypes (user_id, id, name, mtime, usn, json)", objectRows(userId, notetypes)))
+                        .then(copy(pg, "config (user_id, key, usn, mtime, value)", configRows(userId, config)))
+                        .then()))
+                .as(writeTx::transactional);
+    }
+
+    /** Deletes the user's whole collection, header included. */
+    public Mono<Void> deleteCollection(long userId) {
+        return deleteContents(userId)
+                .then(db.sql("delete from collections where user_id = :id").bind("id", userId).fetch().rowsUpdated())
+                .then()
+                .as(writeTx::transactional);
+    }
+
+    /**
+     * For a download: advances the collection's usn and sets its mod to now, as Anki's server
+     * does before sending the file, and returns the new header; empty if the user has none.
+     */
+    public Mono<CollectionHeader> beginDownload(long userId) {
+        return db.sql("""
+                        update collections set usn = usn + 1, mod = :now where user_id = :id
+                        returning crt, mod, scm, usn, ls, ver""")
+                .bind("id", userId).bind("now", clock.millis())
+                .map(r -> new CollectionHeader(r.get("crt", Long.class), r.get("mod", Long.class), r.get("scm", Long.class),
+                        r.get("usn", Integer.class), r.get("ls", Long.class), r.get("ver", Integer.class)))
+                .one();
+    }
+
+    /** Runs {@code reader} inside one read-only, repeatable-read snapshot of the user's rows. */
+    public <T> Mono<T> inSnapshot(Function<Snapshot, Mono<T>> reader) {
+        return reader.apply(new Snapshot()).as(snapshotTx::transactional);
+    }
+
+    /** Reads of one user's collection; use inside {@link #inSnapshot}. */
+    public final class Snapshot {
+
+        public Flux<StoredObject> objects(String table, long userId) {
+            return db.sql("select id, name, mtime, usn, json from " + objectTable(table) + " where user_id = :id order by id")
+                    .bind("id", userId)
+                    .map(r -> new StoredObject(r.get("id", Long.class), r.get("name", String.class), r.get("mtime", Long.class),
+                            r.get("usn", Integer.class), r.get("json", String.class)))
+                    .all();
+        }
+
+        public Flux<StoredTag> tags(long userId) {
+            return db.sql("select tag, usn, collapsed from tags where user_id = :id order by tag").bind("id", userId)
+                    .map(r -> new StoredTag(r.get("tag", String.class), r.get("usn", Integer.class), r.get("collapsed", Boolean.class)))
+                    .all();
+        }
+
+        public Flux<StoredConfig> config(long userId) {
+            return db.sql("select key, usn, mtime, value from config where user_id = :id order by key").bind("id", userId)
+                    .map(r -> new StoredConfig(r.get("key", String.class), r.get("usn", Integer.class),
+                            r.get("mtime", Long.class), r.get("value", String.class)))
+                    .all();
+        }
+
+        /** Rows of a bulk table in the column order of the schema-11 file, see {@link Schema11Writer}. */
+        public Flux<Object[]> rows(Schema11Writer.Table table, long userId) {
+            return db.sql("select " + table.postgresColumns + " from " + table.name().toLowerCase()
+                            + " where user_id = :id order by " + table.postgresOrder)
+                    .bind("id", userId)
+                    .map(FullSyncStore::values)
+                    .all();
+        }
+    }
+
+    private static Object[] values(Readable row, io.r2dbc.spi.RowMetadata meta) {
+        Object[] values = new Object[meta.getColumnMetadatas().size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = row.get(i);
+        }
+        return values;
+    }
+
+    private static String objectTable(String table) {
+        return switch (table) {
+            case "decks", "deck_configs", "notetypes" -> table;
+            default -> throw new IllegalArgumentException("not an object table: " + table);
+        };
+    }
+
+    private Mono<Void> deleteContents(long userId) {
+        return Flux.fromIterable(CONTENT_TABLES)
+                .concatMap(table -> db.sql("delete from " + table + " where user_id = :id").bind("id", userId)
+                        .fetch().rowsUpdated())
+                .then();
+    }
+
+    private Mono<Void> saveHeader(long userId, CollectionHeader h) {
+        return db.sql("""
+                        insert into collections (user_id, crt, mod, scm, usn, ls, ver)
+                        values (:id, :crt, :mod, :scm, :usn, :ls, :ver)
+                        on conflict (user_id) do update set crt = excluded.crt, mod = excluded.mod, scm = excluded.scm,
+                            usn = excluded.usn, ls = excluded.ls, ver = excluded.ver""")
+                .bind("id", userId).bind("crt", h.crt()).bind("mod", h.mod()).bind("scm", h.scm())
+                .bind("usn", h.usn()).bind("ls", h.ls()).bind("ver", h.ver())
+                .fetch().rowsUpdated().then();
+    }
+
+    /** The transaction's own connection, as the PostgreSQL driver's type, for COPY. */
+    private <T> Mono<T> withPostgres(Function<PostgresqlConnection, Mono<T>> work) {
+        return Mono.usingWhen(ConnectionFactoryUtils.getConnection(connections),
+                connection -> work.apply(postgres(connection)),
+                connection -> ConnectionFactoryUtils.releaseConnection(connection, connections));
+    }
+
+    private static PostgresqlConnection postgres(Connection connection) {
+        Object c = connection;
+        while (!(c instanceof PostgresqlConnection) && c instanceof Wrapped<?> wrapped) {
+            c = wrapped.unwrap();
+        }
+        if (c instanceof PostgresqlConnection pg) {
+            return pg;
+        }
+        throw new IllegalStateException("full sync needs the PostgreSQL R2DBC driver, not " + connection.getClass());
+    }
+
+    private static Mono<Long> copy(PostgresqlConnection pg, String target, Flux<ByteBuf> data) {
+        return pg.copyIn("copy " + target + " from stdin", data);
+    }
+
+    private static Flux<ByteBuf> rows(UploadedCollection upload, UploadedCollection.BulkTable table, long userId,
+                                      AtomicReference<CorruptCollectionException> badRow) {
+        return Flux.<ByteBuf, UploadedCollection.RowSource>generate(() -> upload.rows(table, userId), (source, sink) -> {
+                    CopyText out = new CopyText();
+                    boolean more = source.fill(out);
+                    if (!out.isEmpty()) {
+                        sink.next(out.drain());
+                    }
+                    if (!more) {
+                        sink.complete();
+                    }
+                    return source;
+                }, UploadedCollection.RowSource::close)
+                .doOnError(CorruptCollectionException.class, badRow::set)
+                .subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private static Flux<ByteBuf> objectRows(long userId, List<StoredObject> objects) {
+        return listRows(objects, (o, out) ->
+                out.number(userId).number(o.id()).text(o.name()).number(o.mtime()).number(o.usn()).text(o.json()));
+    }
+
+    private static Flux<ByteBuf> configRows(long userId, List<StoredConfig> config) {
+        return listRows(config, (c, out) ->
+                out.number(userId).text(c.key()).number(c.usn()).number(c.mtime()).text(c.value()));
+    }
+
+    private interface RowWriter<T> {
+        void write(T item, CopyText out);
+    }
+
+    private static <T> Flux<ByteBuf> listRows(List<T> items, RowWriter<T> writer) {
+        return Flux.defer(() -> {
+            CopyText out = new CopyText();
+            for (T item : items) {
+                writer.write(item, out);
+                out.endRow();
+            }
+            return out.isEmpty() ? Flux.empty() : Flux.just(out.drain());
+        });
+    }
+}

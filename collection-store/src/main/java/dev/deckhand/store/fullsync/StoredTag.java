@@ -1,0 +1,3 @@
+package dev.deckhand.store.fullsync;
+
+public record StoredTag(String tag, int usn, boolean collapsed) {}
