@@ -201,6 +201,56 @@ public final class AnkiDevice implements AutoCloseable {
         return Long.parseLong(value);
     }
 
+    // ---- raw SQL through the client's DB proxy -------------------------------------------------
+    // The same entry point as desktop Anki's col.db (used by add-ons and legacy importers) and
+    // AnkiDroid's database layer. A write through it clears the undo and study queues and marks
+    // the collection modified, as it does for those callers.
+
+    /**
+     * Runs {@code sql} once per row of {@code argRows}, in one backend call (the DB proxy's
+     * {@code executemany}). Values may be {@code null}, {@link String}, integral numbers or
+     * floating-point numbers. Outside {@link #inTransaction} each row commits on its own.
+     */
+    public void executeMany(String sql, List<? extends List<?>> argRows) {
+        Objects.requireNonNull(sql, "sql");
+        JSONArray rows = new JSONArray();
+        for (List<?> argRow : argRows) {
+            JSONArray row = new JSONArray();
+            for (Object value : argRow) {
+                row.put(value == null ? JSONObject.NULL : value);
+            }
+            rows.put(row);
+        }
+        String request = new JSONObject()
+                .put("kind", "executemany")
+                .put("sql", sql)
+                .put("args", rows)
+                .toString();
+        run(() -> backend.runDbCommand(com.google.protobuf.ByteString.copyFromUtf8(request)));
+    }
+
+    /**
+     * Runs {@code action} inside one database transaction: committed when it returns, rolled back
+     * when it throws. Backend RPCs inside it nest as savepoints, so a bulk of small writes (e.g.
+     * thousands of {@code addNote}) pays for one commit instead of one each.
+     */
+    public <T> T inTransaction(Supplier<T> action) {
+        run(backend::beginTransaction);
+        T result;
+        try {
+            result = action.get();
+        } catch (RuntimeException | Error e) {
+            try {
+                run(backend::rollbackTransaction);
+            } catch (RuntimeException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            throw e;
+        }
+        run(backend::commitTransaction);
+        return result;
+    }
+
     // ---- sync ---------------------------------------------------------------------------------
 
     /**
