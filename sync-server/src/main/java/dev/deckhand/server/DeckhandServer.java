@@ -92,6 +92,8 @@ public final class DeckhandServer implements AutoCloseable {
         p.put("server.address", settings.host());
         p.put("server.port", settings.port());
         p.put("deckhand.sync.max-payload-megs", settings.maxSyncPayloadMegs());
+        // full-sync files are as large as collections: keep them with the data, not in /tmp
+        p.put("deckhand.sync.temp-dir", settings.base().resolve("tmp").toString());
         settings.database().ifPresent(db -> p.putAll(db.springProperties()));
         settings.redisUrl().ifPresentOrElse(url -> {
             p.put("deckhand.sessions.store", "redis");

@@ -27,11 +27,15 @@ import tools.jackson.databind.node.ObjectNode;
  * and templates; protobuf blobs in the config columns) to the legacy schema-11 JSON objects that
  * schema-11 files and normal sync carry.
  *
- * <p>The output is what Anki 25.09.2 writes: every key it always writes, {@code md},
- * {@code originalStockKind} and {@code originalId} only when it would, integers as integers
+ * <p>The output is what the client that wrote the blob writes: the keys 2.1.66 always writes,
+ * plus each key added since then when the blob holds its field (for a preset: when the blob
+ * comes from a newer client at all, which always writes the desired retention), {@code md},
+ * {@code originalStockKind} and {@code originalId} only when set, integers as integers
  * (64-bit ids included, unsigned fields unsigned, and Anki's narrowing casts such as
  * {@code sortf} to 16 bits), and proto floats as the shortest text that reads back as the same
- * 32-bit float ({@link F32Text}). It is a superset of 2.1.66's output. Values are converted as
+ * 32-bit float ({@link F32Text}). Leaving out a newer key that the blob does not hold changes
+ * nothing for a newer client, which reads the same default, and keeps a 2.1.66 collection
+ * equal to itself after a round trip through us. Values are converted as
  * stored: the client's read-time clamping of preset values is not applied. Key order is fixed
  * (known keys first, extra keys after) but carries no meaning.
  *
@@ -183,7 +187,7 @@ public final class Schema18Json {
             putNewer(o, "previewGoodSecs", u32(f.previewGoodSecs), f.seen.get(6), fromOther);
             never = FILTERED_NATIVE_UNRESERVED;
         }
-        merge(o, LegacyJsonWriter.parseOther(c.other), DECK_RESERVED, never, fromOther);
+        merge(o, LegacyJsonWriter.parseOther(c.other), DECK_RESERVED, never, fromOther, false);
         return LegacyJsonWriter.write(o);
     }
 
@@ -262,7 +266,9 @@ public final class Schema18Json {
         mergeNested(newConf, other.remove("new"), DECKCONF_NEW_RESERVED);
         mergeNested(rev, other.remove("rev"), DECKCONF_REV_RESERVED);
         mergeNested(lapse, other.remove("lapse"), DECKCONF_LAPSE_RESERVED);
-        merge(o, other, DECKCONF_RESERVED, Set.of(), fromOther);
+        // a blob with a desired retention was written by a client newer than 2.1.66, which
+        // writes every key it knows; keep them all, defaults included, as that client would
+        merge(o, other, DECKCONF_RESERVED, Set.of(), fromOther, d.seen.get(37));
         return LegacyJsonWriter.write(o);
     }
 
@@ -328,7 +334,7 @@ public final class Schema18Json {
         } else {
             fromOther.add("originalId");
         }
-        merge(o, LegacyJsonWriter.parseOther(n.other), NOTETYPE_RESERVED, Set.of(), fromOther);
+        merge(o, LegacyJsonWriter.parseOther(n.other), NOTETYPE_RESERVED, Set.of(), fromOther, false);
         return LegacyJsonWriter.write(o);
     }
 
@@ -364,7 +370,7 @@ public final class Schema18Json {
             o.put("tag", u32(c.tag));
         }
         putNewer(o, "preventDeletion", c.preventDeletion, c.seen.get(11), fromOther);
-        merge(o, LegacyJsonWriter.parseOther(c.other), FIELD_RESERVED, Set.of(), fromOther);
+        merge(o, LegacyJsonWriter.parseOther(c.other), FIELD_RESERVED, Set.of(), fromOther, false);
         return o;
     }
 
@@ -396,7 +402,7 @@ public final class Schema18Json {
         } else {
             o.put("id", c.id);
         }
-        merge(o, LegacyJsonWriter.parseOther(c.other), TEMPLATE_RESERVED, Set.of(), fromOther);
+        merge(o, LegacyJsonWriter.parseOther(c.other), TEMPLATE_RESERVED, Set.of(), fromOther, false);
         return o;
     }
 
@@ -404,10 +410,12 @@ public final class Schema18Json {
 
     /**
      * Adds the non-reserved keys of {@code other}: new keys always, keys already present only if
-     * listed in {@code replaceable}, never those in {@code never}.
+     * listed in {@code replaceable}, never those in {@code never}. The replaceable keys are the
+     * ones newer than 2.1.66 that the blob did not hold: unless {@code keepDefaults}, those that
+     * {@code other} does not supply either are left out, as the client that wrote the blob would.
      */
     private static void merge(ObjectNode target, ObjectNode other, Set<String> reserved,
-                              Set<String> never, Set<String> replaceable) {
+                              Set<String> never, Set<String> replaceable, boolean keepDefaults) {
         for (Map.Entry<String, JsonNode> e : other.properties()) {
             String key = e.getKey();
             if (reserved.contains(key) || never.contains(key)) {
@@ -417,11 +425,18 @@ public final class Schema18Json {
                 target.set(key, e.getValue());
             }
         }
+        if (!keepDefaults) {
+            for (String key : replaceable) {
+                if (!other.has(key) || reserved.contains(key) || never.contains(key)) {
+                    target.remove(key);
+                }
+            }
+        }
     }
 
     private static void mergeNested(ObjectNode target, JsonNode other, Set<String> reserved) {
         if (other instanceof ObjectNode o) {
-            merge(target, o, reserved, Set.of(), Set.of());
+            merge(target, o, reserved, Set.of(), Set.of(), true);
         }
     }
 

@@ -48,9 +48,9 @@ class Schema18JsonTest {
                   "reviewLimit": null,
                   "newLimit": null,
                   "reviewLimitToday": null,
-                  "newLimitToday": null,
-                  "desiredRetention": null
+                  "newLimitToday": null
                 }"""));
+        // desiredRetention: the blob has no field 10, so the key is left out, as 2.1.66 writes it
     }
 
     @Test
@@ -83,9 +83,9 @@ class Schema18JsonTest {
                   "delays": null,
                   "previewDelay": 0,
                   "previewAgainSecs": 60,
-                  "previewHardSecs": 600,
-                  "previewGoodSecs": 0
+                  "previewHardSecs": 600
                 }"""));
+        // previewGoodSecs 0 is not on the wire, so it is left out: a newer client reads 0 either way
     }
 
     @Test
@@ -181,7 +181,7 @@ class Schema18JsonTest {
         assertThat(o.get("previewAgainSecs").asInt()).isEqualTo(30);
         // field 5 is on the wire: a newer client's value
         assertThat(o.get("previewHardSecs").asInt()).isEqualTo(700);
-        assertThat(o.get("previewGoodSecs").asInt()).isZero();
+        assertThat(o.has("previewGoodSecs")).as("neither on the wire nor in other").isFalse();
         assertThat(o.get("terms").toString()).isEqualTo("[]");
         assertThat(o.get("resched").asBoolean()).isTrue();
         assertThat(o.get("delays").isNull()).isTrue();
@@ -416,9 +416,9 @@ class Schema18JsonTest {
         assertThat(o.get("questionAction").asInt()).isEqualTo(1);
         assertThat(o.get("sm2Retention").toString()).isEqualTo("0.8");
         assertThat(o.get("easyDaysPercentages").toString()).isEqualTo("[1.0,0.5,1.0,1.0,1.0,1.0,1.0]");
-        // absent from the blob and from other: the proto default, as 25.09.2 would write
-        assertThat(o.get("fsrsParams6").toString()).isEqualTo("[]");
-        assertThat(o.get("stopTimerOnAnswer").asBoolean()).isFalse();
+        // absent from the blob and from other: left out, as the 2.1.66 client that wrote it would
+        assertThat(o.has("fsrsParams6")).isFalse();
+        assertThat(o.has("stopTimerOnAnswer")).isFalse();
         // nested extras merged back, nested reserved keys ignored
         assertThat(o.get("new").get("separate").asBoolean()).isTrue();
         assertThat(o.get("new").get("perDay").asInt()).isEqualTo(20);
@@ -534,9 +534,7 @@ class Schema18JsonTest {
                       "plainText": false,
                       "collapsed": false,
                       "excludeFromSearch": false,
-                      "id": 7256118912540331811,
-                      "tag": null,
-                      "preventDeletion": false
+                      "id": 7256118912540331811
                     },
                     {
                       "name": "Back",
@@ -549,9 +547,7 @@ class Schema18JsonTest {
                       "plainText": false,
                       "collapsed": false,
                       "excludeFromSearch": false,
-                      "id": -1634963170270468923,
-                      "tag": null,
-                      "preventDeletion": false
+                      "id": -1634963170270468923
                     }
                   ],
                   "css": ".card {\\n    font-family: arial;\\n    font-size: 20px;\\n    line-height: 1.5;\\n    text-align: center;\\n    color: black;\\n    background-color: white;\\n}\\n",
@@ -602,11 +598,11 @@ class Schema18JsonTest {
         JsonNode back = o.get("flds").get(1);
         assertThat(back.toString()).isEqualTo("{\"name\":\"Rückseite\",\"ord\":1,\"sticky\":false,\"rtl\":false,"
                 + "\"font\":\"\",\"size\":0,\"description\":\"\",\"plainText\":false,\"collapsed\":false,"
-                + "\"excludeFromSearch\":false,\"id\":null,\"tag\":null,\"preventDeletion\":false}");
+                + "\"excludeFromSearch\":false}");
 
         JsonNode t0 = o.get("tmpls").get(0);
         assertThat(t0.toString()).isEqualTo("{\"name\":\"Lücke\",\"ord\":0,\"qfmt\":\"{{cloze:Text}}\",\"afmt\":\"\","
-                + "\"bqfmt\":\"bq\",\"bafmt\":\"ba\",\"did\":1234,\"bfont\":\"Courier\",\"bsize\":44,\"id\":null}");
+                + "\"bqfmt\":\"bq\",\"bafmt\":\"ba\",\"did\":1234,\"bfont\":\"Courier\",\"bsize\":44}");
         assertThat(o.get("tmpls").get(1).get("did").isNull()).isTrue();
         assertThat(o.get("tmpls").get(1).get("name").asString()).isEqualTo("Zwei");
     }

@@ -1,0 +1,131 @@
+package dev.deckhand.compat.fullsync;
+
+import dev.deckhand.ankiclient.AnkiDevice;
+import dev.deckhand.ankiclient.SyncCredentials;
+import dev.deckhand.ankiclient.SyncRequired;
+import dev.deckhand.compat.collection.CollectionDigest;
+import dev.deckhand.compat.collection.VariedCollection;
+import dev.deckhand.server.DeckhandServer;
+import dev.deckhand.server.config.ServerSettings;
+import dev.deckhand.store.account.AccountService;
+import dev.deckhand.testsupport.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Full upload and download between two real Anki clients through our server: what one device
+ * uploads, the other downloads, equal in every user-visible field.
+ */
+class FullSyncCompatTest {
+
+    static DeckhandServer server;
+    static String endpoint;
+    static final AtomicInteger users = new AtomicInteger();
+
+    @TempDir
+    Path devices;
+
+    @BeforeAll
+    static void start() {
+        server = DeckhandServer.start(ServerSettings.fromEnvironment(Map.of(
+                "SYNC_HOST", "127.0.0.1", "SYNC_PORT", "0",
+                "SYNC_BASE", Path.of("target", "full-sync-compat").toAbsolutePath().toString(),
+                "DATABASE_URL", TestPostgres.newDatabase().jdbcUrl())));
+        endpoint = "http://127.0.0.1:" + server.port() + "/";
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    /** A fresh account for each test, so tests do not see each other's collections. */
+    static String newUser() {
+        String name = "user" + users.incrementAndGet();
+        server.context().getBean(AccountService.class).addUser(name, "pw").block();
+        return name;
+    }
+
+    @ParameterizedTest(name = "{0} notes")
+    @ValueSource(ints = {10, 1000})
+    void whatOneDeviceUploadsTheOtherDownloads(int notes) {
+        roundTrip(notes);
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "deckhand.slowTests", matches = "true",
+            disabledReason = "takes minutes; run with -Ddeckhand.slowTests=true (see docs/testing.md)")
+    void aHundredThousandNotes() {
+        roundTrip(100_000);
+    }
+
+    private void roundTrip(int notes) {
+        String user = newUser();
+        try (AnkiDevice a = AnkiDevice.open(devices.resolve("a")); AnkiDevice b = AnkiDevice.open(devices.resolve("b"))) {
+            VariedCollection.populate(a, notes, 42);
+            CollectionDigest uploaded = CollectionDigest.of(a);
+
+            SyncCredentials authA = a.login(endpoint, user, "pw");
+            assertThat(a.syncCollection(authA).required()).isEqualTo(SyncRequired.FULL_UPLOAD);
+            a.fullUpload(authA);
+            assertThat(a.syncCollection(authA).required()).as("right after its upload A is in sync").isEqualTo(SyncRequired.NO_CHANGES);
+
+            SyncCredentials authB = b.login(endpoint, user, "pw");
+            assertThat(b.syncCollection(authB).required()).isEqualTo(SyncRequired.FULL_DOWNLOAD);
+            b.fullDownload(authB);
+            CollectionDigest downloaded = CollectionDigest.of(b);
+            assertThat(downloaded.sha256()).as(CollectionDigest.diff(uploaded, downloaded)).isEqualTo(uploaded.sha256());
+            assertThat(b.syncCollection(authB).required()).as("right after its download B is in sync").isEqualTo(SyncRequired.NO_CHANGES);
+            assertThat(b.backend().checkDatabase()).as("the client's own check of the downloaded collection").isEmpty();
+        }
+    }
+
+    @Test
+    void aLaterUploadFromAnotherDeviceWinsAndTheFirstDownloadsIt() {
+        String user = newUser();
+        try (AnkiDevice a = AnkiDevice.open(devices.resolve("a")); AnkiDevice b = AnkiDevice.open(devices.resolve("b"))) {
+            VariedCollection.populate(a, 30, 1);
+            SyncCredentials authA = a.login(endpoint, user, "pw");
+            assertThat(a.syncCollection(authA).required()).isEqualTo(SyncRequired.FULL_UPLOAD);
+            a.fullUpload(authA);
+
+            VariedCollection.populate(b, 20, 2);
+            VariedCollection.mutate(b, 3);
+            CollectionDigest fromB = CollectionDigest.of(b);
+            SyncCredentials authB = b.login(endpoint, user, "pw");
+            // both have cards and different schemas: the user chooses, and B uploads
+            assertThat(b.syncCollection(authB).required()).isEqualTo(SyncRequired.FULL_SYNC);
+            b.fullUpload(authB);
+
+            assertThat(a.syncCollection(authA).required()).isEqualTo(SyncRequired.FULL_SYNC);
+            a.fullDownload(authA);
+            CollectionDigest onA = CollectionDigest.of(a);
+            assertThat(onA.sha256()).as(CollectionDigest.diff(fromB, onA)).isEqualTo(fromB.sha256());
+            assertThat(a.syncCollection(authA).required()).isEqualTo(SyncRequired.NO_CHANGES);
+        }
+    }
+
+    @Test
+    void anEmptyDeviceDownloadsFromANewAccountWhenAsked() {
+        String user = newUser();
+        try (AnkiDevice a = AnkiDevice.open(devices.resolve("a"))) {
+            SyncCredentials auth = a.login(endpoint, user, "pw");
+            a.fullDownload(auth);
+            assertThat(a.cardCount()).isZero();
+            assertThat(a.syncCollection(auth).required()).isEqualTo(SyncRequired.NO_CHANGES);
+            // last: Check Database modifies the collection even when it finds nothing
+            assertThat(a.backend().checkDatabase()).isEmpty();
+        }
+    }
+}
