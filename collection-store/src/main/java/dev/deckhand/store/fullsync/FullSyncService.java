@@ -1,7 +1,8 @@
 package dev.deckhand.store.fullsync;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
@@ -16,7 +17,6 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * Full sync: a client's whole collection file in (upload), a whole file out (download).
@@ -25,13 +25,16 @@ import java.util.function.Function;
 @Service
 public class FullSyncService {
 
+    private static final Logger log = LoggerFactory.getLogger(FullSyncService.class);
     private static final int ROWS_PER_BATCH = 2000;
 
     private final FullSyncStore store;
+    private final CollectionExporter exporter;
     private final Clock clock;
 
-    public FullSyncService(FullSyncStore store) {
+    public FullSyncService(FullSyncStore store, CollectionExporter exporter) {
         this.store = store;
+        this.exporter = exporter;
         this.clock = Clock.systemUTC();
     }
 
@@ -40,10 +43,15 @@ public class FullSyncService {
      * with {@link CorruptCollectionException} and changes nothing.
      */
     public Mono<Void> upload(long userId, Path file) {
-        return Mono.usingWhen(
-                Mono.fromCallable(() -> UploadedCollection.open(file)).subscribeOn(Schedulers.boundedElastic()),
-                upload -> store.replace(userId, upload),
-                upload -> Mono.fromRunnable(upload::close).subscribeOn(Schedulers.boundedElastic()));
+        return Mono.defer(() -> {
+            long start = System.nanoTime();
+            return Mono.usingWhen(
+                            Mono.fromCallable(() -> UploadedCollection.open(file)).subscribeOn(Schedulers.boundedElastic()),
+                            upload -> Mono.fromRunnable(() -> log.debug("upload of user {} checked in {} ms", userId, millisSince(start)))
+                                    .then(store.replace(userId, upload)),
+                            upload -> Mono.fromRunnable(upload::close).subscribeOn(Schedulers.boundedElastic()))
+                    .doOnSuccess(done -> log.info("full upload of user {} stored in {} ms", userId, millisSince(start)));
+        });
     }
 
     /**
@@ -52,33 +60,19 @@ public class FullSyncService {
      * collection, so that what a client downloads is what the next {@code meta} describes.
      */
     public Mono<Void> download(long userId, Path file) {
-        return store.beginDownload(userId)
-                .switchIfEmpty(Mono.defer(() -> createEmpty(userId)).then(Mono.defer(() -> store.beginDownload(userId))))
-                .flatMap(header -> store.inSnapshot(snapshot -> write(snapshot, userId, header, file)));
+        return Mono.defer(() -> {
+            long start = System.nanoTime();
+            return store.beginDownload(userId)
+                    .switchIfEmpty(Mono.defer(() -> createEmpty(userId)).then(Mono.defer(() -> store.beginDownload(userId))))
+                    .flatMap(header -> Mono.fromRunnable(() -> exporter.export(userId, header, file))
+                            .subscribeOn(Schedulers.boundedElastic()))
+                    .then()
+                    .doOnSuccess(done -> log.info("full download of user {} built in {} ms", userId, millisSince(start)));
+        });
     }
 
-    private Mono<Void> write(FullSyncStore.Snapshot snapshot, long userId, CollectionHeader header, Path file) {
-        return Mono.zip(
-                        snapshot.objects("decks", userId).collectList(),
-                        snapshot.objects("deck_configs", userId).collectList(),
-                        snapshot.objects("notetypes", userId).collectList(),
-                        snapshot.tags(userId).collectList(),
-                        snapshot.config(userId).collectList())
-                .flatMap(objects -> Mono.usingWhen(
-                        Mono.fromCallable(() -> Schema11Writer.create(file)).subscribeOn(Schedulers.boundedElastic()),
-                        writer -> Mono.fromRunnable(() -> writer.header(header, configJson(objects.getT5()),
-                                        objectMap(objects.getT3()), objectMap(objects.getT1()), objectMap(objects.getT2()),
-                                        tagJson(objects.getT4())))
-                                .subscribeOn(Schedulers.boundedElastic())
-                                .thenMany(Flux.fromArray(Schema11Writer.Table.values()))
-                                .concatMap(table -> snapshot.rows(table, userId)
-                                        .buffer(ROWS_PER_BATCH)
-                                        .publishOn(Schedulers.boundedElastic())
-                                        .doOnNext(batch -> writer.rows(table, batch)))
-                                .then(),
-                        writer -> Mono.fromRunnable(writer::close).subscribeOn(Schedulers.boundedElastic()),
-                        (writer, error) -> Mono.fromRunnable(writer::abandon),
-                        writer -> Mono.fromRunnable(writer::abandon)));
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
     private Mono<Void> createEmpty(long userId) {
@@ -106,30 +100,5 @@ public class FullSyncService {
         } catch (IOException e) {
             throw new UncheckedIOException("the new-collection template is missing from the build", e);
         }
-    }
-
-    /** {@code {"<id>": <object>, ...}} from the stored JSON texts, without re-parsing them. */
-    private static String objectMap(List<StoredObject> objects) {
-        return jsonObject(objects, o -> '"' + Long.toString(o.id()) + '"', StoredObject::json);
-    }
-
-    private static String configJson(List<StoredConfig> entries) {
-        return jsonObject(entries, c -> LegacyJsonText.MAPPER.writeValueAsString(c.key()), StoredConfig::value);
-    }
-
-    private static String tagJson(List<StoredTag> tags) {
-        return jsonObject(tags, t -> LegacyJsonText.MAPPER.writeValueAsString(t.tag()), t -> Integer.toString(t.usn()));
-    }
-
-    /** A JSON object from items whose keys and values are already JSON text. */
-    private static <T> String jsonObject(List<T> items, Function<T, String> key, Function<T, String> value) {
-        StringBuilder json = new StringBuilder("{");
-        for (T item : items) {
-            if (json.length() > 1) {
-                json.append(',');
-            }
-            json.append(key.apply(item)).append(':').append(value.apply(item));
-        }
-        return json.append('}').toString();
     }
 }

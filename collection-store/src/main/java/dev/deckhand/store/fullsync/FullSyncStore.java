@@ -4,15 +4,12 @@ import io.netty.buffer.ByteBuf;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
-import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Wrapped;
 import org.springframework.r2dbc.connection.ConnectionFactoryUtils;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.ReactiveTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import org.springframework.transaction.support.DefaultTransactionDefinition;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -25,7 +22,7 @@ import java.util.function.Function;
 /**
  * Whole collections in and out of PostgreSQL, for full upload and download. An upload
  * replaces the user's rows in one transaction with bulk COPY, so a failed or rejected upload
- * leaves the old collection exactly as it was. A download reads one consistent snapshot.
+ * leaves the old collection exactly as it was. Downloads are read by {@link CollectionExporter}.
  */
 @Repository
 public class FullSyncStore {
@@ -37,17 +34,12 @@ public class FullSyncStore {
     private final DatabaseClient db;
     private final ConnectionFactory connections;
     private final TransactionalOperator writeTx;
-    private final TransactionalOperator snapshotTx;
     private final Clock clock;
 
     public FullSyncStore(DatabaseClient db, ConnectionFactory connections, ReactiveTransactionManager transactions) {
         this.db = db;
         this.connections = connections;
         this.writeTx = TransactionalOperator.create(transactions);
-        DefaultTransactionDefinition snapshot = new DefaultTransactionDefinition();
-        snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
-        snapshot.setReadOnly(true);
-        this.snapshotTx = TransactionalOperator.create(transactions, snapshot);
         this.clock = Clock.systemUTC();
     }
 
@@ -129,60 +121,6 @@ public class FullSyncStore {
                 .one();
     }
 
-    /** Runs {@code reader} inside one read-only, repeatable-read snapshot of the user's rows. */
-    public <T> Mono<T> inSnapshot(Function<Snapshot, Mono<T>> reader) {
-        return reader.apply(new Snapshot()).as(snapshotTx::transactional);
-    }
-
-    /** Reads of one user's collection; use inside {@link #inSnapshot}. */
-    public final class Snapshot {
-
-        public Flux<StoredObject> objects(String table, long userId) {
-            return db.sql("select id, name, mtime, usn, json from " + objectTable(table) + " where user_id = :id order by id")
-                    .bind("id", userId)
-                    .map(r -> new StoredObject(r.get("id", Long.class), r.get("name", String.class), r.get("mtime", Long.class),
-                            r.get("usn", Integer.class), r.get("json", String.class)))
-                    .all();
-        }
-
-        public Flux<StoredTag> tags(long userId) {
-            return db.sql("select tag, usn, collapsed from tags where user_id = :id order by tag").bind("id", userId)
-                    .map(r -> new StoredTag(r.get("tag", String.class), r.get("usn", Integer.class), r.get("collapsed", Boolean.class)))
-                    .all();
-        }
-
-        public Flux<StoredConfig> config(long userId) {
-            return db.sql("select key, usn, mtime, value from config where user_id = :id order by key").bind("id", userId)
-                    .map(r -> new StoredConfig(r.get("key", String.class), r.get("usn", Integer.class),
-                            r.get("mtime", Long.class), r.get("value", String.class)))
-                    .all();
-        }
-
-        /** Rows of a bulk table in the column order of the schema-11 file, see {@link Schema11Writer}. */
-        public Flux<Object[]> rows(Schema11Writer.Table table, long userId) {
-            return db.sql("select " + table.postgresColumns + " from " + table.name().toLowerCase()
-                            + " where user_id = :id order by " + table.postgresOrder)
-                    .bind("id", userId)
-                    .map(FullSyncStore::values)
-                    .all();
-        }
-    }
-
-    private static Object[] values(Readable row, io.r2dbc.spi.RowMetadata meta) {
-        Object[] values = new Object[meta.getColumnMetadatas().size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = row.get(i);
-        }
-        return values;
-    }
-
-    private static String objectTable(String table) {
-        return switch (table) {
-            case "decks", "deck_configs", "notetypes" -> table;
-            default -> throw new IllegalArgumentException("not an object table: " + table);
-        };
-    }
-
     private Mono<Void> deleteContents(long userId) {
         return Flux.fromIterable(CONTENT_TABLES)
                 .concatMap(table -> db.sql("delete from " + table + " where user_id = :id").bind("id", userId)
@@ -219,8 +157,20 @@ public class FullSyncStore {
         throw new IllegalStateException("full sync needs the PostgreSQL R2DBC driver, not " + connection.getClass());
     }
 
+    /** Buffers per COPY statement: 8 MiB, the most a table's rows occupy in memory at once. */
+    private static final int BUFFERS_PER_COPY = 32;
+
+    /**
+     * Copies rows in, as several COPY statements of at most {@link #BUFFERS_PER_COPY} buffers.
+     * The driver takes a COPY's data as fast as it is offered and queues it for the socket, so
+     * one statement over a whole table would hold the table in memory; one batch at a time, the
+     * next is only read from the file once the previous one is in.
+     */
     private static Mono<Long> copy(PostgresqlConnection pg, String target, Flux<ByteBuf> data) {
-        return pg.copyIn("copy " + target + " from stdin", data);
+        return data.buffer(BUFFERS_PER_COPY)
+                .concatMap(batch -> pg.copyIn("copy " + target + " from stdin", Flux.fromIterable(batch)), 1)
+                .doOnDiscard(ByteBuf.class, ByteBuf::release)
+                .reduce(0L, Long::sum);
     }
 
     private static Flux<ByteBuf> rows(UploadedCollection upload, UploadedCollection.BulkTable table, long userId,

@@ -17,22 +17,26 @@ public final class Schema11Writer implements AutoCloseable {
 
     /** The bulk tables: which PostgreSQL columns feed which schema-11 insert, in order. */
     public enum Table {
-        NOTES("id, guid, mid, mod, usn, tags, flds, sfld, sfld_kind, csum, flags, data", "id",
+        NOTES("id, guid, mid, mod, usn, tags, flds, sfld, sfld_kind, csum, flags, data", "LSLLISBSHLLS", "id",
                 // flds arrives as raw bytes: the cast stores them as TEXT without re-encoding
                 "insert into notes values (?, ?, ?, ?, ?, ?, cast(? as text), ?, ?, ?, ?)"),
-        CARDS("id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, \"left\", odue, odid, flags, data", "id",
+        CARDS("id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, \"left\", odue, odid, flags, data",
+                "LLLLLILLLLLLLLLLLS", "id",
                 "insert into cards values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        REVLOG("id, cid, usn, ease, ivl, last_ivl, factor, time, type", "id",
+        REVLOG("id, cid, usn, ease, ivl, last_ivl, factor, time, type", "LLILLLLLL", "id",
                 "insert into revlog values (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        GRAVES("usn, oid, type", "oid, type",
+        GRAVES("usn, oid, type", "ILI", "oid, type",
                 "insert into graves values (?, ?, ?)");
 
         final String postgresColumns;
+        /** Java type of each column: L long, I int, H short, S text, B bytes. */
+        final String postgresTypes;
         final String postgresOrder;
         final String insert;
 
-        Table(String postgresColumns, String postgresOrder, String insert) {
+        Table(String postgresColumns, String postgresTypes, String postgresOrder, String insert) {
             this.postgresColumns = postgresColumns;
+            this.postgresTypes = postgresTypes;
             this.postgresOrder = postgresOrder;
             this.insert = insert;
         }
@@ -55,6 +59,10 @@ public final class Schema11Writer implements AutoCloseable {
               ease integer not null, ivl integer not null, lastIvl integer not null, factor integer not null,
               time integer not null, type integer not null);
             create table graves (usn integer not null, oid integer not null, type integer not null);
+            """;
+
+    // built once the rows are in: faster than keeping them up to date row by row
+    private static final String INDEXES = """
             create index ix_notes_usn on notes (usn);
             create index ix_cards_usn on cards (usn);
             create index ix_revlog_usn on revlog (usn);
@@ -80,11 +88,7 @@ public final class Schema11Writer implements AutoCloseable {
                 s.execute("pragma journal_mode = off");
                 s.execute("pragma synchronous = off");
                 s.executeUpdate("pragma encoding = 'UTF-8'");
-                for (String ddl : SCHEMA.split(";")) {
-                    if (!ddl.isBlank()) {
-                        s.execute(ddl);
-                    }
-                }
+                executeAll(s, SCHEMA);
             }
             db.setAutoCommit(false);
             return new Schema11Writer(db);
@@ -112,7 +116,7 @@ public final class Schema11Writer implements AutoCloseable {
         }
     }
 
-    /** Rows as {@link FullSyncStore.Snapshot#rows} reads them. */
+    /** Rows in the column order and types of {@link Table#postgresColumns}. */
     public void rows(Table table, List<Object[]> rows) {
         try (PreparedStatement s = db.prepareStatement(table.insert)) {
             for (Object[] row : rows) {
@@ -138,11 +142,20 @@ public final class Schema11Writer implements AutoCloseable {
             db.commit();
             db.setAutoCommit(true);
             try (Statement s = db.createStatement()) {
+                executeAll(s, INDEXES);
                 s.execute("pragma journal_mode = delete");
             }
             db.close();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot finish the collection file: " + e.getMessage(), e);
+        }
+    }
+
+    private static void executeAll(Statement s, String statements) throws SQLException {
+        for (String sql : statements.split(";")) {
+            if (!sql.isBlank()) {
+                s.execute(sql);
+            }
         }
     }
 
