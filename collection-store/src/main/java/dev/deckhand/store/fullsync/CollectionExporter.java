@@ -15,6 +15,13 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Reads one user's collection out of PostgreSQL into a schema-11 file, from one consistent
@@ -63,22 +70,67 @@ public class CollectionExporter {
         }
     }
 
+    /**
+     * Streams one table from PostgreSQL into the file. Reading (COPY out, parsing) and writing
+     * (SQLite inserts) take about as long as each other, so they run on two threads, handing
+     * over batches through a short queue.
+     */
     private static void copyRows(Connection db, Schema11Writer.Table table, long userId, Schema11Writer writer)
             throws SQLException {
         CopyOut copy = db.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (select " + table.postgresColumns
                 + " from " + table.name().toLowerCase() + " where user_id = " + userId
                 + " order by " + table.postgresOrder + ") to stdout");
-        List<Object[]> batch = new ArrayList<>(ROWS_PER_BATCH);
-        byte[] line;
-        while ((line = copy.readFromCopy()) != null) {
-            batch.add(parse(line, table.postgresTypes));
-            if (batch.size() == ROWS_PER_BATCH) {
+        BlockingQueue<List<Object[]>> batches = new ArrayBlockingQueue<>(4);
+        List<Object[]> end = List.of();
+        Future<?> writing = WRITERS.submit(() -> {
+            for (List<Object[]> batch = batches.take(); batch != end; batch = batches.take()) {
                 writer.rows(table, batch);
-                batch.clear();
+            }
+            return null;
+        });
+        try {
+            List<Object[]> batch = new ArrayList<>(ROWS_PER_BATCH);
+            byte[] line;
+            while ((line = copy.readFromCopy()) != null) {
+                batch.add(parse(line, table.postgresTypes));
+                if (batch.size() == ROWS_PER_BATCH) {
+                    put(batches, batch, writing);
+                    batch = new ArrayList<>(ROWS_PER_BATCH);
+                }
+            }
+            if (!batch.isEmpty()) {
+                put(batches, batch, writing);
+            }
+            put(batches, end, writing);
+            writing.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            writing.cancel(true);
+            throw new IllegalStateException("interrupted while writing " + table, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot write " + table + ": " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            writing.cancel(true);
+            if (copy.isActive()) {
+                copy.cancelCopy();
             }
         }
-        if (!batch.isEmpty()) {
-            writer.rows(table, batch);
+    }
+
+    private static final ExecutorService WRITERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "collection-export-writer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Hands a batch over, unless the writer has already failed (then its failure is reported). */
+    private static void put(BlockingQueue<List<Object[]>> queue, List<Object[]> batch, Future<?> writing)
+            throws InterruptedException, ExecutionException {
+        while (!queue.offer(batch, 100, TimeUnit.MILLISECONDS)) {
+            if (writing.isDone()) {
+                writing.get();
+                throw new IllegalStateException("the writer stopped early");
+            }
         }
     }
 
