@@ -131,7 +131,7 @@ class FullSyncBenchmark {
 
             report.add("| upload size (as sent) | file | peak heap used, all pools | peak old generation |");
             report.add("|---|---|---|---|");
-            for (int fieldBytes : new int[] {400, 1800}) {
+            for (int fieldBytes : new int[] {650, 1800}) {
                 Path big = work.resolve("heap-" + fieldBytes + ".anki2");
                 Files.deleteIfExists(big);
                 SyntheticCollection.write(big, NOTES, fieldBytes, 11);
