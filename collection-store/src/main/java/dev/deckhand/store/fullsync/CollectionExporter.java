@@ -194,47 +194,42 @@ public class CollectionExporter {
     }
 
     private static String objectMap(Connection db, String table, long userId) throws SQLException {
-        StringBuilder json = new StringBuilder("{");
-        try (PreparedStatement s = db.prepareStatement("select id, json from " + table + " where user_id = ? order by id")) {
-            s.setLong(1, userId);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    separate(json).append('"').append(rs.getLong(1)).append("\":").append(rs.getString(2));
-                }
-            }
-        }
-        return json.append('}').toString();
+        return jsonObject(db, "select id, json from " + table + " where user_id = ? order by id", userId,
+                (rs, json) -> json.append('"').append(rs.getLong(1)).append("\":").append(rs.getString(2)));
     }
 
     private static String configJson(Connection db, long userId) throws SQLException {
-        StringBuilder json = new StringBuilder("{");
-        try (PreparedStatement s = db.prepareStatement("select key, value from config where user_id = ? order by key")) {
-            s.setLong(1, userId);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    separate(json).append(LegacyJsonText.MAPPER.writeValueAsString(rs.getString(1))).append(':')
-                            .append(rs.getString(2));
-                }
-            }
-        }
-        return json.append('}').toString();
+        return jsonObject(db, "select key, value from config where user_id = ? order by key", userId,
+                (rs, json) -> json.append(quoted(rs.getString(1))).append(':').append(rs.getString(2)));
     }
 
     private static String tagJson(Connection db, long userId) throws SQLException {
+        return jsonObject(db, "select tag, usn from tags where user_id = ? order by tag", userId,
+                (rs, json) -> json.append(quoted(rs.getString(1))).append(':').append(rs.getInt(2)));
+    }
+
+    private interface Member {
+        void append(ResultSet rs, StringBuilder json) throws SQLException;
+    }
+
+    /** A JSON object with one member per row of {@code sql}; values are stored JSON text, not re-parsed. */
+    private static String jsonObject(Connection db, String sql, long userId, Member member) throws SQLException {
         StringBuilder json = new StringBuilder("{");
-        try (PreparedStatement s = db.prepareStatement("select tag, usn from tags where user_id = ? order by tag")) {
+        try (PreparedStatement s = db.prepareStatement(sql)) {
             s.setLong(1, userId);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    separate(json).append(LegacyJsonText.MAPPER.writeValueAsString(rs.getString(1))).append(':')
-                            .append(rs.getInt(2));
+                    if (json.length() > 1) {
+                        json.append(',');
+                    }
+                    member.append(rs, json);
                 }
             }
         }
         return json.append('}').toString();
     }
 
-    private static StringBuilder separate(StringBuilder json) {
-        return json.length() > 1 ? json.append(',') : json;
+    private static String quoted(String key) {
+        return LegacyJsonText.MAPPER.writeValueAsString(key);
     }
 }
