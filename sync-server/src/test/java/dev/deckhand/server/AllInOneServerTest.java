@@ -178,11 +178,22 @@ class AllInOneServerTest {
     }
 
     @Test
-    void notYetImplementedMethodsSayso() {
+    void normalSyncStepsNeedTheirSession() {
         String key = login();
-        RawSyncClient.Response r = client.call("sync/start", key, "{\"minUsn\":0,\"lnewer\":true,\"graves\":null}");
-        assertThat(r.status()).isEqualTo(501);
-        assertThat(r.text()).contains("not implemented");
+        RawSyncClient.Response noSkey = client.post("sync/start",
+                Map.of(AnkiHeaders.SYNC, new SyncHeader(11, key, "c", "").toJson()),
+                ZstdFraming.compress("{\"minUsn\":0,\"lnewer\":true,\"graves\":null}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(noSkey.status()).isEqualTo(400);
+        assertThat(noSkey.text()).contains("missing skey");
+        // alice has no collection yet, so there is nothing to sync incrementally with
+        RawSyncClient.Response start = client.call("sync/start", key, "{\"minUsn\":0,\"lnewer\":true,\"graves\":null}");
+        assertThat(start.status()).isEqualTo(400);
+        assertThat(start.text()).contains("full sync");
+        for (String step : new String[] {"applyGraves", "applyChanges", "chunk", "applyChunk", "sanityCheck2", "finish"}) {
+            RawSyncClient.Response r = client.call("sync/" + step, key, "{}");
+            assertThat(r.status()).as(step).isEqualTo(409);
+        }
+        assertThat(client.call("sync/abort", key, "{}").payload()).isEqualTo("null");
     }
 
     @Test

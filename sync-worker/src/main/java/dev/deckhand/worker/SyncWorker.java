@@ -1,7 +1,9 @@
 package dev.deckhand.worker;
 
+import dev.deckhand.protocol.SyncMethod;
 import dev.deckhand.protocol.message.MetaRequest;
 import dev.deckhand.protocol.message.MetaResponse;
+import dev.deckhand.store.normalsync.SyncState;
 import org.springframework.core.io.buffer.DataBuffer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -24,4 +26,11 @@ public interface SyncWorker {
 
     /** Full download of the user's collection. */
     Mono<CollectionDownload> download(WorkContext context);
+
+    /**
+     * One step of a normal sync ({@code start} to {@code finish}, or {@code abort}), with the
+     * request's JSON payload as the client sent it. {@code state} is what the previous step
+     * returned, {@code null} for {@code start}.
+     */
+    Mono<NormalSyncStep> normalSync(SyncMethod method, WorkContext context, SyncState state, String request);
 }

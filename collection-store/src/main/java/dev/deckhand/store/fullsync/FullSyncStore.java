@@ -28,8 +28,8 @@ import java.util.function.Function;
 public class FullSyncStore {
 
     /** Every table holding a user's collection, besides the {@code collections} header row. */
-    static final List<String> CONTENT_TABLES =
-            List.of("notes", "cards", "revlog", "graves", "decks", "deck_configs", "notetypes", "tags", "config");
+    static final List<String> CONTENT_TABLES = List.of("notes", "cards", "revlog", "graves", "decks", "deck_configs",
+            "notetypes", "tags", "config", "sync_staged_graves", "sync_staged_changes", "sync_staged_rows");
 
     private final DatabaseClient db;
     private final ConnectionFactory connections;
@@ -45,7 +45,8 @@ public class FullSyncStore {
 
     /**
      * Replaces the user's collection with the uploaded one. The file keeps its own mod, scm and
-     * usn, as in Anki's server. All or nothing.
+     * usn, as in Anki's server. All or nothing. Like a download, it takes the next sync epoch, so
+     * that a normal sync begun before it can never commit over it.
      */
     public Mono<Void> replace(long userId, UploadedCollection upload) {
         // a bad row met while streaming surfaces as a failed COPY; report the row's problem instead
@@ -113,7 +114,7 @@ public class FullSyncStore {
      */
     public Mono<CollectionHeader> beginDownload(long userId) {
         return db.sql("""
-                        update collections set usn = usn + 1, mod = :now where user_id = :id
+                        update collections set usn = usn + 1, mod = :now, sync_epoch = sync_epoch + 1 where user_id = :id
                         returning crt, mod, scm, usn, ls, ver""")
                 .bind("id", userId).bind("now", clock.millis())
                 .map(r -> new CollectionHeader(r.get("crt", Long.class), r.get("mod", Long.class), r.get("scm", Long.class),
@@ -133,7 +134,8 @@ public class FullSyncStore {
                         insert into collections (user_id, crt, mod, scm, usn, ls, ver)
                         values (:id, :crt, :mod, :scm, :usn, :ls, :ver)
                         on conflict (user_id) do update set crt = excluded.crt, mod = excluded.mod, scm = excluded.scm,
-                            usn = excluded.usn, ls = excluded.ls, ver = excluded.ver""")
+                            usn = excluded.usn, ls = excluded.ls, ver = excluded.ver,
+                            sync_epoch = collections.sync_epoch + 1""")
                 .bind("id", userId).bind("crt", h.crt()).bind("mod", h.mod()).bind("scm", h.scm())
                 .bind("usn", h.usn()).bind("ls", h.ls()).bind("ver", h.ver())
                 .fetch().rowsUpdated().then();

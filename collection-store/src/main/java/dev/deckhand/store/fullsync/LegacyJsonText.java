@@ -9,16 +9,16 @@ import tools.jackson.databind.json.JsonMapper;
  * Reading and writing the legacy JSON we store. Numbers keep their exact text (floats as
  * BigDecimal, big integers as BigInteger), so a value passes through unchanged.
  */
-final class LegacyJsonText {
+public final class LegacyJsonText {
 
-    static final JsonMapper MAPPER = JsonMapper.builder()
+    public static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
             .build();
 
     private LegacyJsonText() {}
 
-    static JsonNode parse(String json, String what) {
+    public static JsonNode parse(String json, String what) {
         try {
             return MAPPER.readTree(json);
         } catch (JacksonException e) {
@@ -34,7 +34,7 @@ final class LegacyJsonText {
         }
     }
 
-    static String write(JsonNode node) {
+    public static String write(JsonNode node) {
         return MAPPER.writeValueAsString(node);
     }
 }

@@ -22,7 +22,11 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
+import dev.deckhand.gateway.session.SyncSession;
+
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -68,26 +72,65 @@ public final class SyncRequestHandler {
         }
         return endpoint.serve(request, METRIC, tag, decoded -> {
             SyncMethod m = method.orElseThrow(() -> SyncProtocolException.notFound("unknown sync method '" + name + "'"));
-            Mono<Object> result = m == SyncMethod.HOST_KEY
+            Mono<byte[]> result = m == SyncMethod.HOST_KEY
                     ? login(decoded)
                     : endpoint.authenticate(decoded.header()).flatMap(user -> operation(m, decoded, user));
-            return result.flatMap(r -> SyncResponses.payload(SyncJson.write(r), decoded.header().version()));
+            return result.flatMap(r -> SyncResponses.payload(r, decoded.header().version()));
         });
     }
 
-    private Mono<Object> login(DecodedRequest request) {
+    private Mono<byte[]> login(DecodedRequest request) {
         HostKeyRequest credentials = SyncJson.read(request.payload(), HostKeyRequest.class);
-        return accounts.login(credentials.u(), credentials.p()).map(HostKeyResponse::new);
+        return accounts.login(credentials.u(), credentials.p()).map(key -> SyncJson.write(new HostKeyResponse(key)));
     }
 
-    private Mono<Object> operation(SyncMethod method, DecodedRequest request, AuthenticatedUser user) {
+    private Mono<byte[]> operation(SyncMethod method, DecodedRequest request, AuthenticatedUser user) {
         WorkContext context = new WorkContext(user.userId(), request.header().sessionKey());
         return switch (method) {
             // meta begins every sync, so as in Anki's server it ends any sync the user left open
             case META -> sessions.remove(user.userId())
-                    .then(worker.meta(context, SyncJson.read(request.payload(), MetaRequest.class)).cast(Object.class));
-            default -> Mono.error(new SyncProtocolException(SyncErrorKind.CLIENT_TOO_OLD,
-                    "sync method '" + method.wireName() + "' is not implemented by this server yet"));
+                    .then(worker.meta(context, SyncJson.read(request.payload(), MetaRequest.class)))
+                    .map(SyncJson::write);
+            case ABORT -> sessions.find(user.userId())
+                    // whatever the session key: a cancelled sync's abort comes from a new client object
+                    .flatMap(open -> worker.normalSync(method, context, open.state(), "{}")
+                            .then(sessions.remove(user.userId())))
+                    .thenReturn(NULL);
+            default -> normalSync(method, context, request);
         };
     }
+
+    /**
+     * A step of a normal sync. {@code start} opens the user's session (replacing any other, as in
+     * Anki's server); every later step must come with that session's key, or gets 409. A step
+     * that fails ends the session, and what it staged is dropped.
+     */
+    private Mono<byte[]> normalSync(SyncMethod method, WorkContext context, DecodedRequest request) {
+        if (context.sessionKey().isEmpty()) {
+            return Mono.error(SyncProtocolException.badRequest("missing skey"));
+        }
+        String payload = new String(request.payload(), StandardCharsets.UTF_8);
+        long userId = context.userId();
+        if (method == SyncMethod.START) {
+            // start also drops what an older sync staged, and its new epoch fences that sync off
+            return worker.normalSync(method, context, null, payload)
+                    .flatMap(step -> sessions.save(new SyncSession(userId, context.sessionKey(), Instant.now(), step.state()),
+                            SESSION_TTL).thenReturn(step.answer().getBytes(StandardCharsets.UTF_8)));
+        }
+        return sessions.find(userId)
+                .filter(open -> open.sessionKey().equals(context.sessionKey()))
+                .switchIfEmpty(Mono.error(() -> SyncProtocolException.conflict("no sync with this session key is in progress")))
+                .flatMap(open -> worker.normalSync(method, context, open.state(), payload)
+                        .flatMap(step -> (step.state() == null ? sessions.remove(userId).then()
+                                : sessions.save(open.withState(step.state()), SESSION_TTL))
+                                .thenReturn(step.answer().getBytes(StandardCharsets.UTF_8)))
+                        .onErrorResume(SyncProtocolException.class, e -> e.kind() == SyncErrorKind.BAD_REQUEST
+                                ? worker.normalSync(SyncMethod.ABORT, context, open.state(), "{}")
+                                        .then(sessions.remove(userId)).then(Mono.error(e))
+                                : Mono.error(e)));
+    }
+
+    private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
+    /** Renewed by every step; an abandoned sync frees the account after this long. */
+    static final Duration SESSION_TTL = Duration.ofMinutes(5);
 }

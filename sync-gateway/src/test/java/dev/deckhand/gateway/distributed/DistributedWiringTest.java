@@ -102,7 +102,7 @@ class DistributedWiringTest {
                 .filter(u -> u.username().equals("alice")).single().block().id();
         SyncSessionStore a = gatewayA.getBean(SyncSessionStore.class);
         SyncSessionStore b = gatewayB.getBean(SyncSessionStore.class);
-        a.save(new SyncSession(userId, "s1", Instant.parse("2026-11-23T06:00:00Z")), Duration.ofMinutes(1)).block();
+        a.save(new SyncSession(userId, "s1", Instant.parse("2026-11-23T06:00:00Z"), null), Duration.ofMinutes(1)).block();
         assertThat(b.find(userId).block()).isNotNull().extracting(SyncSession::sessionKey).isEqualTo("s1");
 
         // meta begins a new sync, so it ends the open session, whichever gateway serves it

@@ -53,7 +53,7 @@ class RedisSyncSessionStoreTest extends SyncSessionStoreContract {
 
     @Test
     void keysStartWithTheUserAndCarryAnExpiry() {
-        store.save(new SyncSession(77, "k", Instant.now()), Duration.ofMinutes(3)).block();
+        store.save(new SyncSession(77, "k", Instant.now(), null), Duration.ofMinutes(3)).block();
         String key = store.key(77);
         assertThat(key).endsWith("user:77:sync-session");
         assertThat(redis.getExpire(key).block()).isBetween(Duration.ofMinutes(2), Duration.ofMinutes(3));

@@ -24,12 +24,12 @@ abstract class SyncSessionStoreContract {
         assertThat(store().find(user).blockOptional()).isEmpty();
         assertThat(store().remove(user).block()).isFalse();
 
-        SyncSession first = new SyncSession(user, "abc", STARTED);
+        SyncSession first = new SyncSession(user, "abc", STARTED, new dev.deckhand.store.normalsync.SyncState(3, 57, 55, true, 1, 1234));
         store().save(first, Duration.ofMinutes(5)).block();
         assertThat(store().find(user).block()).isEqualTo(first);
         assertThat(store().find(user + 1).blockOptional()).as("sessions are per user").isEmpty();
 
-        SyncSession second = new SyncSession(user, "xyz", STARTED.plusSeconds(1));
+        SyncSession second = new SyncSession(user, "xyz", STARTED.plusSeconds(1), null);
         store().save(second, Duration.ofMinutes(5)).block();
         assertThat(store().find(user).block()).isEqualTo(second);
 
@@ -42,7 +42,7 @@ abstract class SyncSessionStoreContract {
     void sessionsExpire() {
         long user = 2_000_000 + (long) (Math.random() * 1_000_000);
         Duration ttl = Duration.ofSeconds(1);
-        store().save(new SyncSession(user, "abc", STARTED.truncatedTo(ChronoUnit.MILLIS)), ttl).block();
+        store().save(new SyncSession(user, "abc", STARTED.truncatedTo(ChronoUnit.MILLIS), null), ttl).block();
         assertThat(store().find(user).blockOptional()).isPresent();
         letExpire(user, ttl);
         assertThat(store().find(user).blockOptional()).isEmpty();

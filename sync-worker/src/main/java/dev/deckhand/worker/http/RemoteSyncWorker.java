@@ -5,7 +5,10 @@ import dev.deckhand.protocol.SyncJson;
 import dev.deckhand.protocol.SyncProtocolException;
 import dev.deckhand.protocol.message.MetaRequest;
 import dev.deckhand.protocol.message.MetaResponse;
+import dev.deckhand.protocol.SyncMethod;
+import dev.deckhand.store.normalsync.SyncState;
 import dev.deckhand.worker.CollectionDownload;
+import dev.deckhand.worker.NormalSyncStep;
 import dev.deckhand.worker.SyncWorker;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -59,6 +62,13 @@ public final class RemoteSyncWorker implements SyncWorker {
                         Long.parseLong(String.valueOf(entity.getHeaders().getFirst(WorkerPaths.ORIGINAL_SIZE_HEADER))),
                         entity.getBody() == null ? Flux.empty() : entity.getBody()))
                 .onErrorMap(e -> !(e instanceof SyncProtocolException), RemoteSyncWorker::unreachable);
+    }
+
+    @Override
+    public Mono<NormalSyncStep> normalSync(SyncMethod method, WorkContext context, SyncState state, String request) {
+        return call(WorkerPaths.NORMAL_SYNC, context,
+                new NormalSyncCall(context.userId(), context.sessionKey(), method.wireName(), state, request),
+                NormalSyncStep.class);
     }
 
     private static void streamedCallHeaders(HttpHeaders headers, WorkContext context) {

@@ -2,6 +2,7 @@ package dev.deckhand.worker.http;
 
 import dev.deckhand.protocol.SyncErrorKind;
 import dev.deckhand.protocol.SyncJson;
+import dev.deckhand.protocol.SyncMethod;
 import dev.deckhand.protocol.SyncProtocolException;
 import dev.deckhand.protocol.message.MetaRequest;
 import dev.deckhand.worker.SyncWorker;
@@ -39,6 +40,10 @@ public final class WorkerEndpoint {
         return RouterFunctions.route()
                 .POST(WorkerPaths.META, request -> handle(request, new TypeReference<WorkerCall<MetaRequest>>() {},
                         call -> worker.meta(call.context(), call.request())))
+                .POST(WorkerPaths.NORMAL_SYNC, request -> handle(request, new TypeReference<WorkerCall<NormalSyncCall>>() {},
+                        call -> worker.normalSync(SyncMethod.fromWireName(call.request().method()).orElseThrow(
+                                        () -> SyncProtocolException.notFound("unknown step " + call.request().method())),
+                                call.context(), call.request().state(), call.request().request())))
                 .POST(WorkerPaths.UPLOAD, request -> streamed(request, context ->
                         worker.upload(context, request.bodyToFlux(DataBuffer.class))
                                 .flatMap(text -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue(text))))

@@ -7,6 +7,7 @@ final class WorkerPaths {
     static final String META = PREFIX + "meta";
     static final String UPLOAD = PREFIX + "upload";
     static final String DOWNLOAD = PREFIX + "download";
+    static final String NORMAL_SYNC = PREFIX + "normal-sync";
     /** Streamed calls carry who they are for in headers, since the body is the payload itself. */
     static final String USER_HEADER = "x-deckhand-user-id";
     static final String SESSION_HEADER = "x-deckhand-session-key";
