@@ -525,6 +525,10 @@ public class NormalSyncService {
         return db.sql("select kind, tuple from sync_staged_rows where user_id = :u and epoch = :e order by kind, id")
                 .bind("u", userId).bind("e", state.epoch())
                 .map(r -> Map.entry((int) r.get("kind", Short.class), r.get("tuple", String.class))).all()
+                // read them all first: the connection cannot run the merge statements while it is
+                // still streaming this result, and waiting for each other they would hang
+                .collectList()
+                .flatMapMany(Flux::fromIterable)
                 .concatMap(e -> {
                     JsonNode t = LegacyJsonText.parse(e.getValue(), "staged row");
                     return switch (e.getKey()) {
