@@ -58,7 +58,8 @@ public class NormalSyncService {
     public Mono<Started> start(long userId, int minUsn, boolean lnewer, JsonNode legacyGraves) {
         return db.sql("update collections set sync_epoch = sync_epoch + 1 where user_id = :u returning sync_epoch, usn")
                 .bind("u", userId)
-                .map(r -> new SyncState(r.get("sync_epoch", Long.class), r.get("usn", Integer.class), minUsn, lnewer, REVLOG, 0))
+                .map(r -> new SyncState(r.get("sync_epoch", Long.class), r.get("usn", Integer.class), minUsn, lnewer, REVLOG,
+                        Long.MIN_VALUE))
                 .one()
                 .switchIfEmpty(Mono.error(() -> SyncProtocolException.badRequest(
                         "there is no collection on the server to sync with; a full sync is needed")))
@@ -98,17 +99,23 @@ public class NormalSyncService {
         if (!chunk.isObject()) {
             return Mono.error(SyncProtocolException.badRequest("applyChunk needs a chunk object"));
         }
-        List<Object[]> rows = new ArrayList<>();
-        collectTuples(chunk.path("revlog"), REVLOG, 9, rows);
-        collectTuples(chunk.path("cards"), CARDS, 18, rows);
-        collectTuples(chunk.path("notes"), NOTES, 11, rows);
-        return Flux.fromIterable(rows)
-                .concatMap(r -> db.sql("""
-                                insert into sync_staged_rows (user_id, epoch, kind, id, tuple) values (:u, :e, :k, :i, :t)
-                                on conflict (user_id, epoch, kind, id) do update set tuple = excluded.tuple""")
-                        .bind("u", userId).bind("e", state.epoch()).bind("k", (short) (int) (Integer) r[0])
-                        .bind("i", r[1]).bind("t", r[2]).fetch().rowsUpdated())
-                .then();
+        // one row per (kind, id), the last one sent winning, checked before anything is staged
+        Map<String, Object[]> rows = new java.util.LinkedHashMap<>();
+        collectTuples(chunk.path("revlog"), REVLOG, REVLOG_SHAPE, rows);
+        collectTuples(chunk.path("cards"), CARDS, CARD_SHAPE, rows);
+        collectTuples(chunk.path("notes"), NOTES, NOTE_SHAPE, rows);
+        if (rows.isEmpty()) {
+            return Mono.empty();
+        }
+        Short[] kinds = rows.values().stream().map(r -> (short) (int) (Integer) r[0]).toArray(Short[]::new);
+        Long[] ids = rows.values().stream().map(r -> (Long) r[1]).toArray(Long[]::new);
+        String[] tuples = rows.values().stream().map(r -> (String) r[2]).toArray(String[]::new);
+        return db.sql("""
+                        insert into sync_staged_rows (user_id, epoch, kind, id, tuple)
+                        select :u, :e, k, i, t from unnest(:kinds::smallint[], :ids::bigint[], :tuples::text[]) as x(k, i, t)
+                        on conflict (user_id, epoch, kind, id) do update set tuple = excluded.tuple""")
+                .bind("u", userId).bind("e", state.epoch()).bind("kinds", kinds).bind("ids", ids).bind("tuples", tuples)
+                .fetch().rowsUpdated().then();
     }
 
     /**
@@ -196,7 +203,22 @@ public class NormalSyncService {
         }
     }
 
-    private static void collectTuples(JsonNode tuples, int kind, int width, List<Object[]> into) {
+    // the type of each element of a row: n = integer (floats truncated), s = text, a = anything
+    private static final String REVLOG_SHAPE = "nnnnnnnnn";
+    private static final String CARD_SHAPE = "nnnnnnnnnnnnnnnnns";
+    private static final String NOTE_SHAPE = "nsnnnssaaaa";
+    // the ranges clients read these values into (Anki's Rust types); anything else breaks their parser
+    private static final long[][] CARD_RANGES = {
+            {Long.MIN_VALUE, Long.MAX_VALUE}, {Long.MIN_VALUE, Long.MAX_VALUE}, {Long.MIN_VALUE, Long.MAX_VALUE},
+            {0, 65535}, {Long.MIN_VALUE, Long.MAX_VALUE}, {Integer.MIN_VALUE, Integer.MAX_VALUE}, {0, 3}, {-3, 4},
+            {Integer.MIN_VALUE, Integer.MAX_VALUE}, {0, 0xFFFFFFFFL}, {0, 65535}, {0, 0xFFFFFFFFL}, {0, 0xFFFFFFFFL},
+            {0, 0xFFFFFFFFL}, {Integer.MIN_VALUE, Integer.MAX_VALUE}, {Long.MIN_VALUE, Long.MAX_VALUE}, {0, 255}};
+    private static final long[][] REVLOG_RANGES = {
+            {Long.MIN_VALUE, Long.MAX_VALUE}, {Long.MIN_VALUE, Long.MAX_VALUE}, {Integer.MIN_VALUE, Integer.MAX_VALUE},
+            {0, 255}, {Integer.MIN_VALUE, Integer.MAX_VALUE}, {Integer.MIN_VALUE, Integer.MAX_VALUE}, {0, 0xFFFFFFFFL},
+            {0, 0xFFFFFFFFL}, {0, 255}};
+
+    private static void collectTuples(JsonNode tuples, int kind, String shape, Map<String, Object[]> into) {
         if (tuples.isMissingNode() || tuples.isNull()) {
             return;
         }
@@ -204,10 +226,27 @@ public class NormalSyncService {
             throw SyncProtocolException.badRequest("chunk rows must be a list");
         }
         for (JsonNode t : tuples) {
-            if (!t.isArray() || t.size() != width) {
-                throw SyncProtocolException.badRequest("a " + KIND_NAMES[kind] + " row must be a list of " + width + " values");
+            if (!t.isArray() || t.size() != shape.length()) {
+                throw SyncProtocolException.badRequest("a " + KIND_NAMES[kind] + " row must be a list of " + shape.length() + " values");
             }
-            into.add(new Object[] {kind, longOf(t.get(0), KIND_NAMES[kind] + " id"), LegacyJsonText.write(t)});
+            long[][] ranges = kind == CARDS ? CARD_RANGES : kind == REVLOG ? REVLOG_RANGES : null;
+            for (int i = 0; i < shape.length(); i++) {
+                JsonNode v = t.get(i);
+                if (shape.charAt(i) == 'n') {
+                    long n = longOf(v, KIND_NAMES[kind] + " value " + i);
+                    if (ranges != null && (n < ranges[i][0] || n > ranges[i][1])) {
+                        throw SyncProtocolException.badRequest(KIND_NAMES[kind] + " value " + i + " is out of range: " + n);
+                    }
+                } else if (shape.charAt(i) == 's' && !v.isString()) {
+                    throw SyncProtocolException.badRequest(KIND_NAMES[kind] + " value " + i + " must be text");
+                }
+                if (v.isString() && v.asString().indexOf('\0') >= 0) {
+                    // PostgreSQL text cannot hold it, and Anki writes none
+                    throw SyncProtocolException.badRequest(KIND_NAMES[kind] + " value " + i + " contains a NUL character");
+                }
+            }
+            long id = longOf(t.get(0), KIND_NAMES[kind] + " id");
+            into.put(kind + ":" + id, new Object[] {kind, id, LegacyJsonText.write(t)});
         }
     }
 
@@ -300,7 +339,7 @@ public class NormalSyncService {
                         chunk.remove(KEYS[table]);
                     }
                     if (list.size() < limit) {
-                        return fill(userId, state.chunkedUpTo(table + 1, 0), chunk, taken + list.size());
+                        return fill(userId, state.chunkedUpTo(table + 1, Long.MIN_VALUE), chunk, taken + list.size());
                     }
                     long last = list.get(list.size() - 1).get(0).asLong();
                     return Mono.just(state.chunkedUpTo(table, last));
@@ -521,61 +560,58 @@ public class NormalSyncService {
                 });
     }
 
+    /**
+     * Revlog and cards in two statements straight from the staged JSON (checked when staged);
+     * notes one by one, since their sort field and checksum are computed here.
+     */
     private Mono<Void> mergeRows(long userId, SyncState state, Map<Long, int[]> shapes) {
-        return db.sql("select kind, tuple from sync_staged_rows where user_id = :u and epoch = :e order by kind, id")
-                .bind("u", userId).bind("e", state.epoch())
-                .map(r -> Map.entry((int) r.get("kind", Short.class), r.get("tuple", String.class))).all()
-                // read them all first: the connection cannot run the merge statements while it is
-                // still streaming this result, and waiting for each other they would hang
-                .collectList()
-                .flatMapMany(Flux::fromIterable)
-                .concatMap(e -> {
-                    JsonNode t = LegacyJsonText.parse(e.getValue(), "staged row");
-                    return switch (e.getKey()) {
-                        case REVLOG -> mergeRevlog(userId, state, t);
-                        case CARDS -> mergeCard(userId, state, t);
-                        default -> mergeNote(userId, state, t, shapes);
-                    };
-                })
+        String revlog = "insert into revlog (user_id, id, cid, usn, ease, ivl, last_ivl, factor, time, type) select :u, "
+                + number(0) + ", " + number(1) + ", :usn, " + numbers(3, 8) + " " + staged(REVLOG) + " on conflict do nothing";
+        String cards = "insert into cards as t (user_id, id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps,"
+                + " lapses, \"left\", odue, odid, flags, data) select :u, " + numbers(0, 4) + ", :usn, " + numbers(6, 16)
+                + ", s.t->>17 " + staged(CARDS) + " " + """
+                 on conflict (user_id, id) do update set nid = excluded.nid, did = excluded.did, ord = excluded.ord,
+                    mod = excluded.mod, usn = excluded.usn, type = excluded.type, queue = excluded.queue,
+                    due = excluded.due, ivl = excluded.ivl, factor = excluded.factor, reps = excluded.reps,
+                    lapses = excluded.lapses, "left" = excluded."left", odue = excluded.odue, odid = excluded.odid,
+                    flags = excluded.flags, data = excluded.data""" + INCOMING_WINS;
+        return db.sql(revlog).bind("u", userId).bind("e", state.epoch()).bind("usn", state.serverUsn()).fetch().rowsUpdated()
+                .then(db.sql(cards).bind("u", userId).bind("e", state.epoch()).bind("usn", state.serverUsn())
+                        .bind("minUsn", state.minUsn()).fetch().rowsUpdated())
+                .thenMany(db.sql("select tuple from sync_staged_rows where user_id = :u and epoch = :e and kind = " + NOTES
+                                + " order by id")
+                        .bind("u", userId).bind("e", state.epoch())
+                        .map(r -> r.get("tuple", String.class)).all()
+                        // read them all first: the connection cannot run the merge statements while it is
+                        // still streaming this result, and waiting for each other they would hang
+                        .collectList())
+                .flatMap(Flux::fromIterable)
+                .concatMap(tuple -> mergeNote(userId, state, LegacyJsonText.parse(tuple, "staged note"), shapes))
                 .then();
     }
 
-    private Mono<Long> mergeRevlog(long userId, SyncState state, JsonNode t) {
-        return db.sql("""
-                        insert into revlog (user_id, id, cid, usn, ease, ivl, last_ivl, factor, time, type)
-                        values (:u, :id, :cid, :usn, :ease, :ivl, :last, :factor, :time, :type) on conflict do nothing""")
-                .bind("u", userId).bind("id", longOf(t.get(0), "revlog id")).bind("cid", longOf(t.get(1), "revlog cid"))
-                .bind("usn", state.serverUsn()).bind("ease", longOf(t.get(3), "ease")).bind("ivl", longOf(t.get(4), "ivl"))
-                .bind("last", longOf(t.get(5), "lastIvl")).bind("factor", longOf(t.get(6), "factor"))
-                .bind("time", longOf(t.get(7), "time")).bind("type", longOf(t.get(8), "type"))
-                .fetch().rowsUpdated();
+    /** The staged rows of one kind, each as {@code s.t}, a JSON array checked when it was staged. */
+    private static String staged(int kind) {
+        // "where true" so that the ON CONFLICT that follows is not read as a join condition
+        return "from (select tuple::jsonb as t from sync_staged_rows where user_id = :u and epoch = :e and kind = " + kind
+                + " order by id) s where true";
+    }
+
+    /** Element {@code i} of a staged row as a bigint, floats truncated as Anki does. */
+    private static String number(int i) {
+        return "trunc((s.t->>" + i + ")::numeric)::bigint";
+    }
+
+    private static String numbers(int from, int to) {
+        StringBuilder sql = new StringBuilder();
+        for (int i = from; i <= to; i++) {
+            sql.append(i > from ? ", " : "").append(number(i));
+        }
+        return sql.toString();
     }
 
     // the incoming row wins unless the stored one changed since the client's last sync and is not older
     private static final String INCOMING_WINS = " where t.usn < :minUsn or t.mod < excluded.mod";
-
-    private Mono<Long> mergeCard(long userId, SyncState state, JsonNode t) {
-        String[] names = {"id", "nid", "did", "ord", "mod", "usn", "type", "queue", "due", "ivl", "factor", "reps", "lapses",
-                "left", "odue", "odid", "flags"};
-        var spec = db.sql("""
-                        insert into cards as t (user_id, id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses,
-                            "left", odue, odid, flags, data)
-                        values (:u, :id, :nid, :did, :ord, :mod, :usn, :type, :queue, :due, :ivl, :factor, :reps, :lapses,
-                            :left, :odue, :odid, :flags, :data)
-                        on conflict (user_id, id) do update set nid = excluded.nid, did = excluded.did, ord = excluded.ord,
-                            mod = excluded.mod, usn = excluded.usn, type = excluded.type, queue = excluded.queue,
-                            due = excluded.due, ivl = excluded.ivl, factor = excluded.factor, reps = excluded.reps,
-                            lapses = excluded.lapses, "left" = excluded."left", odue = excluded.odue, odid = excluded.odid,
-                            flags = excluded.flags, data = excluded.data""" + INCOMING_WINS)
-                .bind("u", userId).bind("minUsn", state.minUsn());
-        for (int i = 0; i < names.length; i++) {
-            spec = i == 5 ? spec.bind("usn", state.serverUsn()) : spec.bind(names[i], longOf(t.get(i), "card " + names[i]));
-        }
-        if (!t.get(17).isString()) {
-            return Mono.error(SyncProtocolException.badRequest("card data must be a string"));
-        }
-        return spec.bind("data", t.get(17).asString()).fetch().rowsUpdated();
-    }
 
     private Mono<Long> mergeNote(long userId, SyncState state, JsonNode t, Map<Long, int[]> shapes) {
         long id = longOf(t.get(0), "note id");

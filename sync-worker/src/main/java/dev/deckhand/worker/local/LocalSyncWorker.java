@@ -88,7 +88,10 @@ public class LocalSyncWorker implements SyncWorker {
                 case APPLY_CHANGES -> normalSync.applyChanges(user, state, payload.path("changes")).map(out -> step(out, state));
                 case CHUNK -> normalSync.chunk(user, state).map(chunk -> step(chunk.chunk(), chunk.state()));
                 case APPLY_CHUNK -> normalSync.applyChunk(user, state, payload.path("chunk")).thenReturn(step(null, state));
-                case SANITY_CHECK2 -> normalSync.sanityCheck(user, state, payload.path("client")).map(out -> step(out, state));
+                // a failed check ends the sync at once, as in Anki's server: nothing of it can be finished
+                case SANITY_CHECK2 -> normalSync.sanityCheck(user, state, payload.path("client"))
+                        .flatMap(out -> "ok".equals(out.path("status").asString()) ? Mono.just(step(out, state))
+                                : normalSync.abort(user, state.epoch()).thenReturn(step(out, null)));
                 case FINISH -> normalSync.finish(user, state).map(now -> new NormalSyncStep(Long.toString(now), null));
                 case ABORT -> (state == null ? Mono.<Void>empty() : normalSync.abort(user, state.epoch()))
                         .thenReturn(new NormalSyncStep("null", null));
