@@ -6,9 +6,7 @@ import dev.deckhand.ankiclient.SyncCredentials;
 import dev.deckhand.ankiclient.SyncOutcome;
 import dev.deckhand.ankiclient.SyncRequired;
 import dev.deckhand.server.DeckhandServer;
-import dev.deckhand.server.config.ServerSettings;
 import dev.deckhand.store.account.AccountService;
-import dev.deckhand.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,14 +29,9 @@ class LoginCompatTest {
 
     @BeforeAll
     static void start() {
-        server = DeckhandServer.start(ServerSettings.fromEnvironment(Map.of(
-                "SYNC_HOST", "127.0.0.1",
-                "SYNC_PORT", "0",
-                "SYNC_BASE", Path.of("target", "login-compat").toAbsolutePath().toString(),
-                "SYNC_USER1", "user:pass",
-                "SYNC_USER2", "üser:pässwörd with spaces:and colons",
-                "DATABASE_URL", TestPostgres.newDatabase().jdbcUrl())));
-        endpoint = "http://127.0.0.1:" + server.port() + "/";
+        server = TestServers.allInOne("login-compat",
+                Map.of("SYNC_USER1", "user:pass", "SYNC_USER2", "üser:pässwörd with spaces:and colons"));
+        endpoint = TestServers.endpoint(server);
     }
 
     @AfterAll

@@ -6,9 +6,8 @@ import dev.deckhand.ankiclient.SyncRequired;
 import dev.deckhand.compat.collection.CollectionDigest;
 import dev.deckhand.compat.collection.VariedCollection;
 import dev.deckhand.server.DeckhandServer;
-import dev.deckhand.server.config.ServerSettings;
+import dev.deckhand.compat.TestServers;
 import dev.deckhand.store.account.AccountService;
-import dev.deckhand.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,11 +29,8 @@ class NormalSyncCompatTest {
 
     @BeforeAll
     static void start() {
-        server = DeckhandServer.start(ServerSettings.fromEnvironment(Map.of(
-                "SYNC_HOST", "127.0.0.1", "SYNC_PORT", "0",
-                "SYNC_BASE", Path.of("target", "normal-sync-compat").toAbsolutePath().toString(),
-                "DATABASE_URL", TestPostgres.newDatabase().jdbcUrl())));
-        endpoint = "http://127.0.0.1:" + server.port() + "/";
+        server = TestServers.allInOne("normal-sync-compat", Map.of());
+        endpoint = TestServers.endpoint(server);
         server.context().getBean(AccountService.class).addUser("two", "pw").block();
     }
 

@@ -7,9 +7,8 @@ import dev.deckhand.ankiclient.SyncCredentials;
 import dev.deckhand.ankiclient.SyncRequired;
 import dev.deckhand.compat.collection.CollectionDigest;
 import dev.deckhand.server.DeckhandServer;
-import dev.deckhand.server.config.ServerSettings;
+import dev.deckhand.compat.TestServers;
 import dev.deckhand.store.account.AccountService;
-import dev.deckhand.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,11 +36,8 @@ class NormalSyncConflictCompatTest {
 
     @BeforeAll
     static void start() {
-        server = DeckhandServer.start(ServerSettings.fromEnvironment(Map.of(
-                "SYNC_HOST", "127.0.0.1", "SYNC_PORT", "0",
-                "SYNC_BASE", Path.of("target", "normal-sync-conflicts").toAbsolutePath().toString(),
-                "DATABASE_URL", TestPostgres.newDatabase().jdbcUrl())));
-        endpoint = "http://127.0.0.1:" + server.port() + "/";
+        server = TestServers.allInOne("normal-sync-conflicts", Map.of());
+        endpoint = TestServers.endpoint(server);
     }
 
     @AfterAll
