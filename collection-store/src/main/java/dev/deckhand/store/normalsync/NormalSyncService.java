@@ -164,9 +164,17 @@ public class NormalSyncService {
                 .as(tx::transactional);
     }
 
-    /** Forgets what this sync staged. */
+    /**
+     * Ends this sync for good: first it takes the next epoch (waiting for a merge of this sync
+     * that holds the collection's lock), so no later sanity check or finish of it can commit,
+     * whatever its steps still in flight do; then it forgets what the sync staged. A newer sync
+     * already holding a later epoch is left alone.
+     */
     public Mono<Void> abort(long userId, long epoch) {
-        return deleteStaged(userId, "epoch = :e", epoch);
+        return db.sql("update collections set sync_epoch = sync_epoch + 1 where user_id = :u and sync_epoch = :e")
+                .bind("u", userId).bind("e", epoch).fetch().rowsUpdated()
+                .then(deleteStaged(userId, "epoch = :e", epoch))
+                .as(tx::transactional);
     }
 
     // ---- staging --------------------------------------------------------------------------
