@@ -15,7 +15,6 @@ import dev.deckhand.testsupport.TestDatabase;
 import dev.deckhand.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -80,7 +79,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * must go, and the client's next sync must be an ordinary normal sync that converges. Then two
  * devices sync against each other at the same moment, over and over, and nothing may be lost.
  *
- * <p>The disabled tests show bugs found on the way; each {@code @Disabled} says what happens.
  */
 class NormalSyncFaultTest {
 
@@ -222,10 +220,6 @@ class NormalSyncFaultTest {
      * fully determined, and every change must reach both devices.
      */
     @Test
-    @Disabled("bug: an abort from the device that was turned away deletes the other device's staged rows while"
-            + " that sync goes on, so its sanity check answers \"bad\" (the client then insists on a full sync)"
-            + " or its finish commits only part of it; see anAbortFromAnotherClientWhileAStepRunsEndsTheSyncWhole."
-            + " Fails intermittently: 1 run in 7 on 278e5df (round 10), 4 in 6 before af15f11 (rounds 1 to 60)")
     void twoDevicesSyncingAtTheSameTimeLoseNothing() throws Exception {
         race("race");
     }
@@ -325,11 +319,6 @@ class NormalSyncFaultTest {
      */
     @ParameterizedTest(name = "another client's abort during {0}")
     @ValueSource(strings = {"sanityCheck2", "finish"})
-    @Disabled("bug: abort deletes the staged rows of the open sync while one of its steps runs, and the step"
-            + " carries on (and saves its session again). During sanityCheck2 the answer is status \"bad\" with the"
-            + " server counting one note and card fewer, and the client's next sync is FULL_SYNC; during finish"
-            + " the sync succeeds but the server commits the 1000 tags without the note and card, which the"
-            + " client never sends again (server 3 notes, client 4). Expected: 409 and nothing committed, or all of it")
     void anAbortFromAnotherClientWhileAStepRunsEndsTheSyncWhole(String step) throws Exception {
         String user = "abort-during-" + step.toLowerCase(Locale.ROOT);
         long userId = server.context().getBean(AccountService.class).addUser(user, PASSWORD).block().id();
