@@ -43,12 +43,9 @@ class NormalSyncCompatTest {
     void changesOnBothDevicesMeetAfterNormalSyncs() throws InterruptedException {
         try (AnkiDevice a = AnkiDevice.open(devices.resolve("a")); AnkiDevice b = AnkiDevice.open(devices.resolve("b"))) {
             VariedCollection.populate(a, 40, 5);
-            SyncCredentials authA = a.login(endpoint, "two", "pw");
-            assertThat(a.syncCollection(authA).required()).isEqualTo(SyncRequired.FULL_UPLOAD);
-            a.fullUpload(authA);
-            SyncCredentials authB = b.login(endpoint, "two", "pw");
-            assertThat(b.syncCollection(authB).required()).isEqualTo(SyncRequired.FULL_DOWNLOAD);
-            b.fullDownload(authB);
+            DevicesInSync pair = DevicesInSync.of(a, b, endpoint, "two", "pw");
+            SyncCredentials authA = pair.authA();
+            SyncCredentials authB = pair.authB();
 
             for (int round = 0; round < 4; round++) {
                 VariedCollection.mutate(a, 100 + round);

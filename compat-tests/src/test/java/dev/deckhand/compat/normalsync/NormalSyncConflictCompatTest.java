@@ -55,13 +55,8 @@ class NormalSyncConflictCompatTest {
         AnkiDevice b = AnkiDevice.open(devices.resolve(label + "-b"));
         long note = a.addBasicNote("shared front", "shared back");
         a.addBasicNote("other", "note");
-        SyncCredentials authA = a.login(endpoint, user, "pw");
-        assertThat(a.syncCollection(authA).required()).isEqualTo(SyncRequired.FULL_UPLOAD);
-        a.fullUpload(authA);
-        SyncCredentials authB = b.login(endpoint, user, "pw");
-        assertThat(b.syncCollection(authB).required()).isEqualTo(SyncRequired.FULL_DOWNLOAD);
-        b.fullDownload(authB);
-        return new Pair(a, authA, b, authB, note);
+        DevicesInSync inSync = DevicesInSync.of(a, b, endpoint, user, "pw");
+        return new Pair(a, inSync.authA(), b, inSync.authB(), note);
     }
 
     private static void edit(AnkiDevice device, long noteId, String front) {

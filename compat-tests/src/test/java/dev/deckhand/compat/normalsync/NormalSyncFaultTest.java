@@ -149,12 +149,9 @@ class NormalSyncFaultTest {
         long seed = STEPS.indexOf(step) * 10L + fault.ordinal();
         try (AnkiDevice a = AnkiDevice.open(devices.resolve("a")); AnkiDevice b = AnkiDevice.open(devices.resolve("b"))) {
             VariedCollection.populate(a, 20, seed);
-            SyncCredentials authA = a.login(endpoint, user, PASSWORD);
-            assertThat(a.syncCollection(authA).required()).isEqualTo(SyncRequired.FULL_UPLOAD);
-            a.fullUpload(authA);
-            SyncCredentials authB = b.login(endpoint, user, PASSWORD);
-            assertThat(b.syncCollection(authB).required()).isEqualTo(SyncRequired.FULL_DOWNLOAD);
-            b.fullDownload(authB);
+            DevicesInSync inSync = DevicesInSync.of(a, b, endpoint, user, PASSWORD);
+            SyncCredentials authA = inSync.authA();
+            SyncCredentials authB = inSync.authB();
 
             // news on the server that A has not seen, so that start sends graves and chunk sends rows
             b.addBasicNote("from B at " + step, "B's answer");
@@ -326,12 +323,9 @@ class NormalSyncFaultTest {
             for (int i = 0; i < 3; i++) {
                 a.addBasicNote("first " + i, "back");
             }
-            SyncCredentials authA = a.login(endpoint, user, PASSWORD);
-            assertThat(a.syncCollection(authA).required()).isEqualTo(SyncRequired.FULL_UPLOAD);
-            a.fullUpload(authA);
-            SyncCredentials authB = b.login(endpoint, user, PASSWORD);
-            assertThat(b.syncCollection(authB).required()).isEqualTo(SyncRequired.FULL_DOWNLOAD);
-            b.fullDownload(authB);
+            DevicesInSync inSync = DevicesInSync.of(a, b, endpoint, user, PASSWORD);
+            SyncCredentials authA = inSync.authA();
+            SyncCredentials authB = inSync.authB();
 
             // one note with a thousand new tags: merging the tags one by one keeps the step busy
             // for a while before it reads the staged note and card
