@@ -17,12 +17,15 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import net.ankiweb.rsdroid.Backend;
 import org.json.JSONArray;
@@ -72,6 +75,8 @@ public final class VariedCollection {
     private static final List<String> STUDIED_DECKS =
             List.of(DEFAULT_DECK, LANGUAGES_DECK, SCIENCE_DECK, MISC_DECK, QUICK_FILTERED_DECK);
     private static final String VERBS_RENAMED = VERBS_DECK + " irréguliers ✎";
+    /** Decks {@link #mutate} creates, one per call, and deletes again in a later call. */
+    public static final String LOT_DECK_PREFIX = "Lot ";
 
     private static final long DAY_MILLIS = 86_400_000L;
     private static final int ROWS_PER_STATEMENT = 20_000;
@@ -100,7 +105,12 @@ public final class VariedCollection {
             Map<String, Long> phaseMillis) {
     }
 
-    /** What {@link #mutate} changed, by natural key, for asserting on a digest diff. */
+    /**
+     * What {@link #mutate} changed, by natural key, for asserting on a digest diff; the
+     * {@link Expectation}s its changes should make true on every synced device; and every object
+     * the device changed since its last sync (its pending rows and graves), as
+     * {@code note:<guid>}, {@code card:<guid> #<ord>}, {@code deck:<name>}, {@code notetype:<name>}.
+     */
     public record Mutation(
             List<String> editedNoteGuids,
             List<String> addedNoteGuids,
@@ -108,7 +118,21 @@ public final class VariedCollection {
             String renamedDeckFrom,
             String renamedDeckTo,
             String changedPreset,
-            int answers) {
+            int answers,
+            List<Expectation> expectations,
+            Set<String> touched) {
+
+        /** The expectations about nothing {@code other} touched: no conflict can override them. */
+        public List<Expectation> independentOf(Mutation other) {
+            return expectations.stream()
+                    .filter(e -> e.objects().stream().noneMatch(other.touched()::contains))
+                    .toList();
+        }
+
+        /** The expectations that do not hold in {@code digest}. */
+        public static List<Expectation> unmet(List<Expectation> expectations, CollectionDigest digest) {
+            return expectations.stream().filter(e -> !e.heldBy(digest)).toList();
+        }
     }
 
     private VariedCollection() {
@@ -191,60 +215,221 @@ public final class VariedCollection {
     }
 
     /**
-     * Changes a populated collection in user-visible ways: edits three notes' fields and tags, adds
-     * three notes, deletes two, renames {@value #VERBS_DECK} (or another deck if that one is gone),
-     * changes the {@value #INTENSIVE_PRESET} preset, flags a card and answers up to five cards.
+     * Changes a populated collection in user-visible ways, as a user would between two syncs:
+     * deletes one of the decks named "Lot …" (with its cards), edits three notes' first field and
+     * tags, deletes two notes, adds three, removes a tag from one note, suspends a card, creates a
+     * deck "Lot {@code seed}" and moves two cards into it, renames a random deck that has no sub-decks,
+     * edits the back template and styling of one of the stock note
+     * types, changes the {@value #INTENSIVE_PRESET} preset, flags a card and answers up to five
+     * cards.
      */
     public static Mutation mutate(AnkiDevice device, long seed) {
         Random random = new Random(seed);
         Backend backend = device.backend();
         return device.call(() -> {
+            List<Expectation> expectations = new ArrayList<>();
+            Set<String> graves = new HashSet<>();
+
+            Map<String, Long> deckIds = deckIdsByName(backend);
+            String[] lots = deckIds.keySet().stream().filter(name -> name.startsWith(LOT_DECK_PREFIX))
+                    .toArray(String[]::new);
+            String doomedDeck = lots.length == 0 ? null : SampleText.pick(random, lots);
+            if (doomedDeck != null) {
+                graves.add("deck:" + doomedDeck);
+                for (List<Object> row : device.query("select n.guid, c.ord from cards c join notes n on n.id = c.nid"
+                        + " where c.did = ? or c.odid = ?", deckIds.get(doomedDeck), deckIds.get(doomedDeck))) {
+                    graves.add("note:" + row.get(0));
+                    graves.add("card:" + row.get(0) + " #" + row.get(1));
+                }
+                backend.removeDecks(List.of(deckIds.get(doomedDeck)));
+                expectations.add(new Expectation("delete deck", "deck " + doomedDeck, Set.of("deck:" + doomedDeck),
+                        "deck deleted", deck -> deck == null));
+            }
+
             List<List<Object>> existing = device.query("select id, guid from notes order by id");
             List<Integer> order = new ArrayList<>(IntStream.range(0, existing.size()).boxed().toList());
             Collections.shuffle(order, random);
+            if (order.size() < 10) {
+                throw new IllegalStateException("mutate needs at least 10 notes, found " + order.size());
+            }
+            Iterator<Integer> picks = order.iterator();
 
             List<String> edited = new ArrayList<>();
-            for (int index : order.subList(0, Math.min(3, order.size()))) {
-                Note note = backend.getNote(asLong(existing.get(index).get(0)));
-                Note.Builder changed = note.toBuilder()
-                        .setFields(0, SampleText.edited(random, note.getFields(0)))
-                        .addTags("muté::" + random.nextInt(100));
-                backend.updateNotes(List.of(changed.build()), false);
+            for (int i = 0; i < 3; i++) {
+                Note note = backend.getNote(asLong(existing.get(picks.next()).get(0)));
+                String field = SampleText.edited(random, note.getFields(0));
+                String tag = "muté::" + random.nextInt(100);
+                backend.updateNotes(List.of(note.toBuilder().setFields(0, field).addTags(tag).build()), false);
                 edited.add(note.getGuid());
+                expectations.add(new Expectation("edit note", "note " + note.getGuid(), Set.of("note:" + note.getGuid()),
+                        "first field edited and tagged " + tag, value -> value != null
+                                && value.getJSONArray("fields").getString(0).equals(field)
+                                && value.getJSONArray("tags").toList().contains(tag)));
             }
 
             List<String> deleted = new ArrayList<>();
             List<Long> deletedIds = new ArrayList<>();
-            for (int index : order.subList(Math.min(3, order.size()), Math.min(5, order.size()))) {
-                deletedIds.add(asLong(existing.get(index).get(0)));
-                deleted.add((String) existing.get(index).get(1));
+            for (int i = 0; i < 2; i++) {
+                List<Object> row = existing.get(picks.next());
+                deletedIds.add(asLong(row.get(0)));
+                String guid = (String) row.get(1);
+                deleted.add(guid);
+                graves.add("note:" + guid);
+                expectations.add(new Expectation("delete note", "note " + guid, Set.of("note:" + guid),
+                        "note deleted", value -> value == null));
+            }
+            for (List<Object> card : device.query("select n.guid, c.ord from cards c join notes n on n.id = c.nid"
+                    + " where n.id in (" + deletedIds.stream().map(String::valueOf).collect(Collectors.joining(",")) + ")")) {
+                graves.add("card:" + card.get(0) + " #" + card.get(1));
             }
             backend.removeNotes(deletedIds, List.of());
 
             List<String> added = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 List<String> fields = SampleText.basic(random, 900_000 + i);
-                long id = device.addNote("Basic", MISC_DECK, fields.get(0), fields.get(1));
-                added.add(backend.getNote(id).getGuid());
+                String guid = backend.getNote(device.addNote("Basic", MISC_DECK, fields.get(0), fields.get(1))).getGuid();
+                added.add(guid);
+                expectations.add(new Expectation("add note", "note " + guid, Set.of("note:" + guid),
+                        "note added", value -> value != null && value.getJSONArray("fields").getString(0)
+                                .equals(fields.get(0))));
             }
 
-            Map<String, Long> deckIds = deckIdsByName(backend);
-            String from = deckIds.containsKey(VERBS_DECK) ? VERBS_DECK : anyUserDeck(deckIds);
-            String to = from.equals(VERBS_DECK) ? VERBS_RENAMED : from + " (renommé)";
-            backend.renameDeck(deckIds.get(from), to);
+            untagOneNote(device, existing, picks, expectations);
+            suspendOneCard(device, existing.get(picks.next()), expectations);
+            moveCardsToNewDeck(device, seed, List.of(existing.get(picks.next()), existing.get(picks.next())),
+                    expectations);
+
+            String from = SampleText.pick(random, renamableDecks(backend).toArray(String[]::new));
+            String to = from.equals(VERBS_DECK) ? VERBS_RENAMED : from + " ✎" + seed;
+            backend.renameDeck(deckIdsByName(backend).get(from), to);
+            // pending decks are listed by their new name; the old one must count as touched too
+            graves.add("deck:" + from);
+            expectations.add(new Expectation("rename deck", "deck " + to, Set.of("deck:" + from, "deck:" + to),
+                    "renamed from " + from, deck -> deck != null));
+            expectations.add(new Expectation("rename deck", "deck " + from, Set.of("deck:" + from, "deck:" + to),
+                    "renamed to " + to, deck -> deck == null));
+
+            editTemplateAndStyling(backend, random, seed, expectations);
 
             JSONObject preset = presetByName(backend, INTENSIVE_PRESET);
             preset.getJSONObject("new").put("perDay", preset.getJSONObject("new").getInt("perDay") + 7);
             preset.getJSONObject("rev").put("maxIvl", preset.getJSONObject("rev").getInt("maxIvl") - 100);
             backend.addOrUpdateDeckConfigLegacy(utf8(preset));
 
-            List<Long> cards = longs(device.query("select id from cards order by nid, ord"));
-            backend.setFlag(List.of(cards.get(random.nextInt(cards.size()))), 6);
+            List<List<Object>> cards = device.query("select c.id, n.guid, c.ord from cards c join notes n on n.id = c.nid"
+                    + " order by c.nid, c.ord");
+            List<Object> flagged = cards.get(random.nextInt(cards.size()));
+            backend.setFlag(List.of(asLong(flagged.get(0))), 6);
+            String flaggedKey = flagged.get(1) + " #" + flagged.get(2);
+            expectations.add(new Expectation("flag card", "card " + flaggedKey,
+                    Set.of("card:" + flaggedKey, "note:" + flagged.get(1)), "flag 6 (pink)",
+                    card -> card != null && (card.getInt("flags") & 7) == 6));
 
             List<Long> noteIds = longs(device.query("select id from notes order by id"));
             int answers = answerCards(device, seed, ordinals(noteIds), 5);
-            return new Mutation(edited, added, deleted, from, to, INTENSIVE_PRESET, answers);
+
+            Set<String> touched = new HashSet<>(graves);
+            touched.addAll(pendingObjects(device));
+            return new Mutation(edited, added, deleted, from, to, INTENSIVE_PRESET, answers,
+                    List.copyOf(expectations), Set.copyOf(touched));
         });
+    }
+
+    /** Removes one tag from the next picked note that has tags. */
+    private static void untagOneNote(AnkiDevice device, List<List<Object>> notes, Iterator<Integer> picks,
+            List<Expectation> expectations) {
+        while (picks.hasNext()) {
+            List<Object> row = notes.get(picks.next());
+            Note note = device.backend().getNote(asLong(row.get(0)));
+            if (note.getTagsCount() > 0) {
+                String tag = note.getTags(0);
+                device.backend().removeNoteTags(List.of(note.getId()), tag);
+                expectations.add(new Expectation("remove tag", "note " + note.getGuid(), Set.of("note:" + note.getGuid()),
+                        "tag " + tag + " removed", value -> value != null
+                                && !value.getJSONArray("tags").toList().contains(tag)));
+                return;
+            }
+        }
+    }
+
+    private static void suspendOneCard(AnkiDevice device, List<Object> note, List<Expectation> expectations) {
+        List<Object> card = device.query("select id, ord from cards where nid = ? order by ord limit 1", note.get(0))
+                .get(0);
+        device.backend().buryOrSuspendCards(List.of(asLong(card.get(0))), List.of(),
+                BuryOrSuspendCardsRequest.Mode.SUSPEND);
+        String key = note.get(1) + " #" + card.get(1);
+        expectations.add(new Expectation("suspend card", "card " + key, Set.of("card:" + key, "note:" + note.get(1)),
+                "suspended", value -> value != null && value.getInt("queue") == -1));
+    }
+
+    /** A new deck "Lot <seed>", and the first card of each note (if not in a filtered deck) moved into it. */
+    private static void moveCardsToNewDeck(AnkiDevice device, long seed, List<List<Object>> notes,
+            List<Expectation> expectations) {
+        String deck = LOT_DECK_PREFIX + seed;
+        long deckId = device.deckId(deck);
+        expectations.add(new Expectation("add deck", "deck " + deck, Set.of("deck:" + deck), "deck added",
+                value -> value != null));
+        for (List<Object> note : notes) {
+            List<List<Object>> cards = device.query(
+                    "select id, ord from cards where nid = ? and odid = 0 order by ord limit 1", note.get(0));
+            if (cards.isEmpty()) {
+                continue;
+            }
+            device.backend().setDeck(List.of(asLong(cards.get(0).get(0))), deckId);
+            String key = note.get(1) + " #" + cards.get(0).get(1);
+            expectations.add(new Expectation("move card", "card " + key,
+                    Set.of("card:" + key, "note:" + note.get(1), "deck:" + deck), "moved to " + deck,
+                    value -> value != null && value.getString("deck").equals(deck)));
+        }
+    }
+
+    /**
+     * Rewrites the back template and the styling of one stock note type, as the card layout screen
+     * does. Not the front: a changed front makes the client regenerate cards, and 2.1.66 (like
+     * 25.09) groups a note type's cards by note without sorting them, so a note whose cards are not
+     * adjacent in id order (after one was deleted and regenerated) gets duplicate cards; that is a
+     * client bug, whatever the server.
+     */
+    private static void editTemplateAndStyling(Backend backend, Random random, long seed,
+            List<Expectation> expectations) {
+        String name = SampleText.pick(random, new String[] {"Basic", "Basic (and reversed card)", "Cloze"});
+        JSONObject notetype = new JSONObject(backend.getNotetypeLegacy(backend.getNotetypeIdByName(name)).toStringUtf8());
+        JSONObject template = notetype.getJSONArray("tmpls").getJSONObject(0);
+        String marker = "<span class=lot>" + seed + "</span>";
+        String afmt = template.getString("afmt").replaceAll("<span class=lot>\\d+</span>", "") + marker;
+        template.put("afmt", afmt);
+        String css = notetype.getString("css").replaceAll("\n\\.lot \\{[^}]*}", "")
+                + "\n.lot { color: #" + String.format("%06x", random.nextInt(1 << 24)) + "; }";
+        notetype.put("css", css);
+        backend.updateNotetypeLegacy(utf8(notetype));
+        expectations.add(new Expectation("edit template and styling", "notetype " + name, Set.of("notetype:" + name),
+                "back template ends " + marker, value -> value != null && value.getString("css").equals(css)
+                        && value.getJSONArray("tmpls").getJSONObject(0).getString("afmt").equals(afmt)));
+    }
+
+    /** Every object with changes not yet synced (usn -1), in {@link Mutation#touched()}'s terms. */
+    private static Set<String> pendingObjects(AnkiDevice device) {
+        Set<String> pending = new HashSet<>();
+        for (List<Object> row : device.query("select guid from notes where usn = -1")) {
+            pending.add("note:" + row.get(0));
+        }
+        for (List<Object> row : device.query(
+                "select n.guid, c.ord from cards c join notes n on n.id = c.nid where c.usn = -1")) {
+            pending.add("card:" + row.get(0) + " #" + row.get(1));
+        }
+        Backend backend = device.backend();
+        JSONObject decks = new JSONObject(backend.getAllDecksLegacy().toStringUtf8());
+        for (String id : decks.keySet()) {
+            if (decks.getJSONObject(id).getInt("usn") == -1) {
+                pending.add("deck:" + decks.getJSONObject(id).getString("name"));
+            }
+        }
+        for (var notetype : backend.getNotetypeNames()) {
+            if (new JSONObject(backend.getNotetypeLegacy(notetype.getId()).toStringUtf8()).getInt("usn") == -1) {
+                pending.add("notetype:" + notetype.getName());
+            }
+        }
+        return pending;
     }
 
     // ---- note types, presets, decks -----------------------------------------------------------
@@ -760,11 +945,26 @@ public final class VariedCollection {
         return ids;
     }
 
-    private static String anyUserDeck(Map<String, Long> deckIds) {
-        return deckIds.keySet().stream()
-                .filter(name -> !name.equals(DEFAULT_DECK))
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no deck to rename"));
+    /**
+     * Regular decks without sub-decks, other than Default, {@value #MISC_DECK} and the "Lot" decks.
+     * {@link #mutate} adds notes to {@value #MISC_DECK} by name, creating it if missing: were it
+     * renamed on one device, both devices would then create a new deck of that name, and two decks
+     * of one name from two devices end up named differently on each (the second one gets "+" where
+     * it arrives, on the server as on the other device: the protocol's limit, not the server's).
+     */
+    private static List<String> renamableDecks(Backend backend) {
+        JSONObject decks = new JSONObject(backend.getAllDecksLegacy().toStringUtf8());
+        Set<String> names = new TreeSet<>();
+        for (String id : decks.keySet()) {
+            JSONObject deck = decks.getJSONObject(id);
+            if (deck.getInt("dyn") == 0) {
+                names.add(deck.getString("name"));
+            }
+        }
+        return names.stream()
+                .filter(name -> !name.equals(DEFAULT_DECK) && !name.equals(MISC_DECK) && !name.startsWith(LOT_DECK_PREFIX))
+                .filter(name -> names.stream().noneMatch(other -> other.startsWith(name + "::")))
+                .toList();
     }
 
     private static JSONObject presetByName(Backend backend, String name) {

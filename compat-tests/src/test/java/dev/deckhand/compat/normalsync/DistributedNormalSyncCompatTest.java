@@ -118,19 +118,7 @@ class DistributedNormalSyncCompatTest {
             SyncCredentials authA = pair.authA();
             SyncCredentials authB = pair.authB();
 
-            for (int round = 0; round < 3; round++) {
-                VariedCollection.mutate(a, 100 + round);
-                assertThat(normalSync(a, authA, "round " + round + ", A")).isEqualTo(SyncRequired.NO_CHANGES);
-                // modification times are whole seconds; a second apart, the later edit wins everywhere
-                Thread.sleep(1100);
-                VariedCollection.mutate(b, 200 + round);
-                assertThat(normalSync(b, authB, "round " + round + ", B")).isEqualTo(SyncRequired.NO_CHANGES);
-                normalSync(a, authA, "round " + round + ", A again");
-                CollectionDigest onA = CollectionDigest.of(a);
-                CollectionDigest onB = CollectionDigest.of(b);
-                assertThat(onA.sha256()).as("round %d: %s", round, CollectionDigest.diff(onA, onB)).isEqualTo(onB.sha256());
-            }
-            assertThat(a.backend().checkDatabase()).isEqualTo(b.backend().checkDatabase());
+            ChangeRounds.run(a, b, 3, (device, label) -> normalSync(device, device == a ? authA : authB, label));
         }
 
         assertThat(proxy.failures).as("requests the proxy could not forward").isEmpty();
