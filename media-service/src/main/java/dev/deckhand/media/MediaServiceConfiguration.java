@@ -2,6 +2,7 @@ package dev.deckhand.media;
 
 import dev.deckhand.edge.AnkiEndpoint;
 import dev.deckhand.edge.EdgeConfiguration;
+import dev.deckhand.media.blob.MediaStorageConfiguration;
 import dev.deckhand.media.http.MediaRequestHandler;
 import dev.deckhand.store.media.MediaIndexStore;
 import org.springframework.context.annotation.Bean;
@@ -12,7 +13,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 /** The media service's parts. */
 @Configuration(proxyBeanMethods = false)
-@Import(EdgeConfiguration.class)
+@Import({EdgeConfiguration.class, MediaStorageConfiguration.class})
 public class MediaServiceConfiguration {
 
     @Bean

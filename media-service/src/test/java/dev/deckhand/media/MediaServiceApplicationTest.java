@@ -10,6 +10,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,6 +29,7 @@ class MediaServiceApplicationTest {
         TestPostgres.newDatabase().springProperties().forEach((k, v) -> args.add("--" + k + "=" + v));
         args.add("--server.address=127.0.0.1");
         args.add("--server.port=0");
+        args.add("--deckhand.media.filesystem.root=" + Path.of("target", "media-service-test").toAbsolutePath());
         media = new SpringApplicationBuilder(MediaServiceApplication.class).run(args.toArray(String[]::new));
         AccountService accounts = media.getBean(AccountService.class);
         accounts.addUser("mia", "pw").block();
