@@ -2,9 +2,13 @@ package dev.deckhand.media;
 
 import dev.deckhand.edge.AnkiEndpoint;
 import dev.deckhand.edge.EdgeConfiguration;
+import dev.deckhand.media.blob.MediaBlobStore;
 import dev.deckhand.media.blob.MediaStorageConfiguration;
 import dev.deckhand.media.http.MediaRequestHandler;
+import dev.deckhand.media.sync.MediaSync;
 import dev.deckhand.store.media.MediaIndexStore;
+import java.nio.file.Path;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -16,9 +20,22 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 @Import({EdgeConfiguration.class, MediaStorageConfiguration.class})
 public class MediaServiceConfiguration {
 
+    /**
+     * @param quotaMegs the most MiB of media one user may keep ({@code deckhand.media.quota-megs},
+     *                  0 for no limit)
+     * @param scratch   where uploads are unpacked and downloads built: the temporary folder that
+     *                  full syncs use too ({@code deckhand.sync.temp-dir})
+     */
     @Bean
-    MediaRequestHandler mediaRequestHandler(AnkiEndpoint endpoint, MediaIndexStore index) {
-        return new MediaRequestHandler(endpoint, index);
+    MediaSync mediaSync(MediaIndexStore index, MediaBlobStore blobs,
+            @Value("${deckhand.media.quota-megs:0}") long quotaMegs,
+            @Value("${deckhand.sync.temp-dir:${java.io.tmpdir}/deckhand}") Path scratch) {
+        return new MediaSync(index, blobs, quotaMegs * 1024 * 1024, scratch);
+    }
+
+    @Bean
+    MediaRequestHandler mediaRequestHandler(AnkiEndpoint endpoint, MediaIndexStore index, MediaSync media) {
+        return new MediaRequestHandler(endpoint, index, media);
     }
 
     @Bean

@@ -95,6 +95,7 @@ public final class DeckhandServer implements AutoCloseable {
         // full-sync files are as large as collections: keep them with the data, not in /tmp
         p.put("deckhand.sync.temp-dir", settings.base().resolve("tmp").toString());
         p.put("deckhand.media.filesystem.root", settings.base().resolve("media").toString());
+        p.put("deckhand.media.quota-megs", settings.maxMediaMegs());
         settings.database().ifPresent(db -> p.putAll(db.springProperties()));
         settings.redisUrl().ifPresentOrElse(url -> {
             p.put("deckhand.sessions.store", "redis");

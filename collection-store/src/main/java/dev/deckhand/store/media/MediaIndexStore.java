@@ -1,17 +1,42 @@
 package dev.deckhand.store.media;
 
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** The media index: which files a user has, by name, with their usn. */
+/**
+ * The media index: which files a user has, by name, with their content hash, size and the media
+ * usn of their last change. Deleted files stay as rows without a hash, so that other devices
+ * learn of the deletion. The bytes live in a blob store, keyed by hash.
+ */
 @Repository
 public class MediaIndexStore {
 
-    private final DatabaseClient db;
+    /** Keeps media advisory locks apart from any other use of PostgreSQL advisory locks. */
+    private static final int LOCK_NAMESPACE = 0x6d656469; // "medi"
 
-    public MediaIndexStore(DatabaseClient db) {
+    private final DatabaseClient db;
+    private final TransactionalOperator tx;
+
+    public MediaIndexStore(DatabaseClient db, ReactiveTransactionManager transactions) {
         this.db = db;
+        this.tx = TransactionalOperator.create(transactions);
+    }
+
+    /** One name's current state; {@code sha1} is lowercase hex, or empty when the file is deleted. */
+    public record MediaFile(String name, String sha1, long size, int usn) {
+        public boolean deleted() {
+            return sha1.isEmpty();
+        }
     }
 
     /** The user's media usn: the usn of the latest change, 0 before the first. */
@@ -20,5 +45,98 @@ public class MediaIndexStore {
                 .bind("id", userId)
                 .map((row, meta) -> row.get("usn", Integer.class))
                 .one();
+    }
+
+    /** Changes after {@code lastUsn}, oldest first, at most {@code limit}. */
+    public Flux<MediaFile> changesSince(long userId, int lastUsn, int limit) {
+        return db.sql("select fname, sha1, size, usn from media_files where user_id = :u and usn > :after"
+                        + " order by usn limit :limit")
+                .bind("u", userId).bind("after", lastUsn).bind("limit", limit)
+                .map((row, meta) -> file(row.get("fname", String.class), row.get("sha1", byte[].class),
+                        row.get("size", Long.class), row.get("usn", Integer.class)))
+                .all();
+    }
+
+    /** How many files the user has (deleted ones not counted). */
+    public Mono<Long> liveFileCount(long userId) {
+        return db.sql("select count(*) as n from media_files where user_id = :u and not deleted")
+                .bind("u", userId).map((row, meta) -> row.get("n", Long.class)).one();
+    }
+
+    /** The rows of these names that exist (live or deleted), by name. */
+    public Mono<Map<String, MediaFile>> files(long userId, Collection<String> names) {
+        if (names.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        return db.sql("select fname, sha1, size, usn from media_files where user_id = :u and fname = any(:names)")
+                .bind("u", userId).bind("names", names.toArray(String[]::new))
+                .map((row, meta) -> file(row.get("fname", String.class), row.get("sha1", byte[].class),
+                        row.get("size", Long.class), row.get("usn", Integer.class)))
+                .all()
+                .collectMap(MediaFile::name, Function.identity());
+    }
+
+    /**
+     * Runs {@code work} in one transaction that holds the user's media lock, so that index changes
+     * and blob writes and deletions of one user never interleave (whatever the replica).
+     */
+    public <T> Mono<T> locked(long userId, Function<LockedIndex, Mono<T>> work) {
+        return tx.transactional(db.sql("select pg_advisory_xact_lock(:ns, :u)")
+                .bind("ns", LOCK_NAMESPACE).bind("u", (int) (userId ^ (userId >>> 32)))
+                .fetch().rowsUpdated()
+                .then(Mono.defer(() -> work.apply(new LockedIndex(userId)))));
+    }
+
+    /** The index as seen inside {@link #locked}: reads and writes of one user's rows. */
+    public final class LockedIndex {
+
+        private final long userId;
+
+        private LockedIndex(long userId) {
+            this.userId = userId;
+        }
+
+        public Mono<Integer> currentUsn() {
+            return MediaIndexStore.this.currentUsn(userId);
+        }
+
+        public Mono<Map<String, MediaFile>> files(Collection<String> names) {
+            return MediaIndexStore.this.files(userId, names);
+        }
+
+        /** Bytes of the user's live files. */
+        public Mono<Long> liveBytes() {
+            return db.sql("select coalesce(sum(size), 0)::bigint as n from media_files where user_id = :u and not deleted")
+                    .bind("u", userId).map((row, meta) -> row.get("n", Long.class)).one();
+        }
+
+        /** Records a file's new content, or its deletion when {@code sha1} is empty. */
+        public Mono<Void> record(String name, String sha1, long size, int usn) {
+            // a deletion keeps no hash: nothing may find its old blob through it
+            return db.sql("insert into media_files (user_id, fname, sha1, size, usn, deleted)"
+                            + " values (:u, :n, decode(nullif(:h, ''), 'hex'), :s, :usn, :d)"
+                            + " on conflict (user_id, fname) do update set sha1 = excluded.sha1, size = excluded.size,"
+                            + " usn = excluded.usn, deleted = excluded.deleted")
+                    .bind("u", userId).bind("n", name).bind("h", sha1)
+                    .bind("s", sha1.isEmpty() ? 0 : size).bind("usn", usn).bind("d", sha1.isEmpty())
+                    .fetch().rowsUpdated().then();
+        }
+
+        /** Which of these hashes some live file of the user still has. */
+        public Mono<Set<String>> inUse(Collection<String> sha1s) {
+            if (sha1s.isEmpty()) {
+                return Mono.just(Set.of());
+            }
+            return db.sql("select distinct encode(sha1, 'hex') as h from media_files where user_id = :u and not deleted"
+                            + " and sha1 in (select decode(x, 'hex') from unnest(:h::text[]) as x)")
+                    .bind("u", userId).bind("h", sha1s.toArray(String[]::new))
+                    .map((row, meta) -> row.get("h", String.class))
+                    .all().collect(Collectors.toSet());
+        }
+    }
+
+    private static MediaFile file(String name, byte[] sha1, long size, int usn) {
+        boolean live = sha1 != null && sha1.length > 0;
+        return new MediaFile(name, live ? HexFormat.of().formatHex(sha1) : "", live ? size : 0, usn);
     }
 }

@@ -2,36 +2,51 @@ package dev.deckhand.media.http;
 
 import dev.deckhand.edge.AnkiEndpoint;
 import dev.deckhand.edge.DecodedRequest;
+import dev.deckhand.edge.ScratchFiles;
+import dev.deckhand.edge.StreamedPayload;
 import dev.deckhand.edge.SyncResponses;
+import dev.deckhand.media.sync.MediaQuotaExceededException;
+import dev.deckhand.media.sync.MediaSync;
+import dev.deckhand.media.sync.UploadBatch;
+import dev.deckhand.protocol.MediaLimits;
 import dev.deckhand.protocol.MediaMethod;
-import dev.deckhand.protocol.SyncErrorKind;
 import dev.deckhand.protocol.SyncJson;
 import dev.deckhand.protocol.SyncPath;
 import dev.deckhand.protocol.SyncProtocolException;
 import dev.deckhand.store.account.AuthenticatedUser;
 import dev.deckhand.store.media.MediaIndexStore;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Optional;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
-
-import java.util.Optional;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The edge of media sync: every {@code <prefix>/msync/<method>}. Media requests ignore
  * collection sync sessions entirely, so clients may run both at once.
+ *
+ * <p>Answers are JSON wrapped as {@code {"data": …, "err": ""}}, except {@code downloadFiles},
+ * which answers a zip. A refused request gets the protocol's status; an upload past the user's
+ * quota gets {@code {"err": "<message>"}} without {@code data}, which clients show as it is.
  */
 public final class MediaRequestHandler {
 
     static final String METRIC = "deckhand.media.requests";
+    /** An upload zip as sent and as unpacked: the protocol's largest batch plus room for headers. */
+    private static final long MAX_UPLOAD_ZIP_BYTES = MediaLimits.MAX_UPLOAD_BYTES + MediaLimits.MAX_META_BYTES + 1024 * 1024;
 
     private final AnkiEndpoint endpoint;
     private final MediaIndexStore index;
+    private final MediaSync media;
 
-    public MediaRequestHandler(AnkiEndpoint endpoint, MediaIndexStore index) {
+    public MediaRequestHandler(AnkiEndpoint endpoint, MediaIndexStore index, MediaSync media) {
         this.endpoint = endpoint;
         this.index = index;
+        this.media = media;
     }
 
     public RouterFunction<ServerResponse> routes() {
@@ -43,12 +58,22 @@ public final class MediaRequestHandler {
     private Mono<ServerResponse> handle(ServerRequest request) {
         String name = SyncPath.parse(request.path()).orElseThrow().methodName();
         Optional<MediaMethod> method = MediaMethod.fromWireName(name);
-        return endpoint.serve(request, METRIC, method.map(MediaMethod::wireName).orElse("unknown"), decoded -> {
+        String tag = method.map(MediaMethod::wireName).orElse("unknown");
+        if (method.isPresent() && method.get() == MediaMethod.UPLOAD_CHANGES) {
+            return endpoint.serveStreamed(request, METRIC, tag, (header, body) -> endpoint.authenticate(header)
+                    .flatMap(user -> media.upload(user, folder -> StreamedPayload.read(body, MAX_UPLOAD_ZIP_BYTES,
+                                    MAX_UPLOAD_ZIP_BYTES, zip -> UploadBatch.read(zip, folder)))
+                            .<Object>map(result -> List.of(result.processed(), result.usn()))
+                            .map(MediaRequestHandler::ok)
+                            .onErrorResume(MediaQuotaExceededException.class, e -> Mono.just(new MediaError(e.getMessage()))))
+                    .flatMap(answer -> SyncResponses.payload(SyncJson.write(answer), header.version())));
+        }
+        return endpoint.serve(request, METRIC, tag, decoded -> {
             MediaMethod m = method.orElseThrow(() -> SyncProtocolException.notFound("unknown media method '" + name + "'"));
-            return endpoint.authenticate(decoded.header())
-                    .flatMap(user -> operation(m, decoded, user))
-                    .flatMap(data -> SyncResponses.payload(SyncJson.write(new MediaEnvelope(data, "")),
-                            decoded.header().version()));
+            return endpoint.authenticate(decoded.header()).flatMap(user -> m == MediaMethod.DOWNLOAD_FILES
+                    ? downloadFiles(decoded, user)
+                    : operation(m, decoded, user).flatMap(data -> SyncResponses.payload(SyncJson.write(ok(data)),
+                            decoded.header().version())));
         });
     }
 
@@ -62,15 +87,53 @@ public final class MediaRequestHandler {
                 // v11 clients ignore sk; legacy ones send it back, and it is the host key there too
                 yield index.currentUsn(user.userId()).map(usn -> new MediaBeginResponse(usn, request.header().hostKey()));
             }
-            default -> Mono.error(new SyncProtocolException(SyncErrorKind.CLIENT_TOO_OLD,
-                    "media method '" + method.wireName() + "' is not implemented by this server yet"));
+            case MEDIA_CHANGES -> {
+                MediaChangesRequest changes = SyncJson.read(request.payload(), MediaChangesRequest.class);
+                if (changes.lastUsn() == null || changes.lastUsn() < 0) {
+                    throw SyncProtocolException.badRequest("mediaChanges needs a 'lastUsn' of 0 or more");
+                }
+                yield media.changes(user.userId(), changes.lastUsn()).map(list -> list);
+            }
+            case MEDIA_SANITY -> {
+                MediaSanityRequest sanity = SyncJson.read(request.payload(), MediaSanityRequest.class);
+                if (sanity.local() == null || sanity.local() < 0) {
+                    throw SyncProtocolException.badRequest("mediaSanity needs a 'local' file count of 0 or more");
+                }
+                yield media.sanity(user.userId(), sanity.local()).map(answer -> answer);
+            }
+            case UPLOAD_CHANGES, DOWNLOAD_FILES -> throw new IllegalStateException(method + " is served apart");
         };
+    }
+
+    private Mono<ServerResponse> downloadFiles(DecodedRequest request, AuthenticatedUser user) {
+        DownloadFilesRequest download = SyncJson.read(request.payload(), DownloadFilesRequest.class);
+        if (download.files() == null || download.files().stream().anyMatch(f -> f == null)) {
+            throw SyncProtocolException.badRequest("downloadFiles needs a list of file names in 'files'");
+        }
+        return media.download(user, download.files()).flatMap(zip -> Mono.fromCallable(() -> Files.size(zip.file()))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(size -> SyncResponses.compressedStream(size, ScratchFiles.compressed(zip.file())
+                        .doFinally(signal -> ScratchFiles.deleteQuietly(zip.folder()))))
+                .doOnError(e -> ScratchFiles.deleteQuietly(zip.folder())));
+    }
+
+    private static Object ok(Object data) {
+        return new MediaEnvelope(data, "");
     }
 
     /** Every media answer but downloadFiles is wrapped so; {@code err} must be present and empty. */
     record MediaEnvelope(Object data, String err) {}
 
+    /** A failure the client shows to the user as it is: an {@code err} with no {@code data}. */
+    record MediaError(String err) {}
+
     record MediaBeginRequest(String v) {}
 
     record MediaBeginResponse(int usn, String sk) {}
+
+    record MediaChangesRequest(Integer lastUsn) {}
+
+    record MediaSanityRequest(Long local) {}
+
+    record DownloadFilesRequest(List<String> files) {}
 }

@@ -17,6 +17,7 @@ public record ServerSettings(
         Path base,
         boolean passwordsHashed,
         int maxSyncPayloadMegs,
+        int maxMediaMegs,
         List<SyncUser> users,
         Optional<DatabaseTarget> database,
         Optional<String> redisUrl) {
@@ -37,6 +38,8 @@ public record ServerSettings(
                 Path.of(env.getOrDefault("SYNC_BASE", Path.of(home, ".syncserver").toString())).toAbsolutePath(),
                 env.containsKey("PASSWORDS_HASHED"),
                 intSetting(env, "MAX_SYNC_PAYLOAD_MEGS", 100, 1, 1 << 20),
+                // per user; 0, the default, for no limit
+                intSetting(env, "MAX_MEDIA_MEGS", 0, 0, Integer.MAX_VALUE),
                 users(env),
                 database(env),
                 Optional.ofNullable(blankToNull(env.get("REDIS_URL"))));
