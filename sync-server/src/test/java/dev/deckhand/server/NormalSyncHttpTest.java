@@ -656,6 +656,46 @@ class NormalSyncHttpTest {
         assertThat(bob.post("sync/chunk", header(bobKey, "r1"), zstd("{}")).status()).isEqualTo(409);
     }
 
+    /** Clients run media sync beside a collection sync (2.1.66 at the same time): neither may disturb the other. */
+    @Test
+    void mediaSyncDuringAnOpenCollectionSyncLeavesItAlone() throws Exception {
+        int usn = meta().path("usn").asInt();
+        long notes = Long.parseLong(query("select count(*) from notes where user_id = " + userId));
+        long nid = 1_900_000_000_000L;
+        ok("start", "m1", startArgs());
+
+        int mediaUsn = JSON.readTree(client.call("msync/begin", key, "{\"v\":\"anki,2.1.66 (70506aeb),lin:debian:12\"}")
+                .payload()).path("data").path("usn").asInt();
+        java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(zip)) {
+            out.putNextEntry(new java.util.zip.ZipEntry("0"));
+            out.write("meanwhile".getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+            out.putNextEntry(new java.util.zip.ZipEntry("_meta"));
+            out.write("[[\"during sync.txt\",\"0\"]]".getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        RawSyncClient.Response upload = client.callWithBytes("msync/uploadChanges", key, zip.toByteArray());
+        assertThat(upload.status()).as(upload.text()).isEqualTo(200);
+        assertThat(upload.payload()).isEqualTo("{\"data\":[1," + (mediaUsn + 1) + "],\"err\":\"\"}");
+        assertThat(client.call("msync/downloadFiles", key, "{\"files\":[\"during sync.txt\"]}").status()).isEqualTo(200);
+
+        ok("applyChanges", "m1", EMPTY_CHANGES);
+        while (!JSON.readTree(ok("chunk", "m1", "{}")).path("done").asBoolean()) {
+            // more to come
+        }
+        ok("applyChunk", "m1", chunk(note(nid, NOTETYPE, "beside\u001fmedia"), card(nid + 1, nid)));
+        assertThat(client.call("msync/mediaChanges", key, "{\"lastUsn\":" + mediaUsn + "}").payload())
+                .contains("during sync.txt");
+        JsonNode sanity = JSON.readTree(ok("sanityCheck2", "m1", counts(notes + 1, notes + 1)));
+        assertThat(sanity.path("status").asString()).as(sanity.toString()).isEqualTo("ok");
+        ok("finish", "m1", "{}");
+        assertThat(meta().path("usn").asInt()).isEqualTo(usn + 1);
+        assertThat(JSON.readTree(client.call("msync/begin", key, "{\"v\":\"anki,2.1.66 (70506aeb),lin:debian:12\"}")
+                .payload()).path("data").path("usn").asInt()).as("the collection sync left media alone").isEqualTo(mediaUsn + 1);
+        assertThat(meta().path("media_usn").asInt()).isEqualTo(mediaUsn + 1);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------
 
     static String login(RawSyncClient c, String user, String password) {
