@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -586,15 +587,15 @@ public class NormalSyncService {
         return db.sql(revlog).bind("u", userId).bind("e", state.epoch()).bind("usn", state.serverUsn()).fetch().rowsUpdated()
                 .then(db.sql(cards).bind("u", userId).bind("e", state.epoch()).bind("usn", state.serverUsn())
                         .bind("minUsn", state.minUsn()).fetch().rowsUpdated())
-                .thenMany(db.sql("select tuple from sync_staged_rows where user_id = :u and epoch = :e and kind = " + NOTES
+                .then(db.sql("select tuple from sync_staged_rows where user_id = :u and epoch = :e and kind = " + NOTES
                                 + " order by id")
                         .bind("u", userId).bind("e", state.epoch())
                         .map(r -> r.get("tuple", String.class)).all()
                         // read them all first: the connection cannot run the merge statements while it is
                         // still streaming this result, and waiting for each other they would hang
                         .collectList())
-                .flatMap(Flux::fromIterable)
-                .concatMap(tuple -> mergeNote(userId, state, LegacyJsonText.parse(tuple, "staged note"), shapes))
+                .flatMapMany(tuples -> Flux.fromIterable(tuples).buffer(NOTES_PER_STATEMENT))
+                .concatMap(batch -> mergeNotes(userId, state, batch, shapes))
                 .then();
     }
 
@@ -621,36 +622,65 @@ public class NormalSyncService {
     // the incoming row wins unless the stored one changed since the client's last sync and is not older
     private static final String INCOMING_WINS = " where t.usn < :minUsn or t.mod < excluded.mod";
 
-    private Mono<Long> mergeNote(long userId, SyncState state, JsonNode t, Map<Long, int[]> shapes) {
-        long id = longOf(t.get(0), "note id");
-        long mid = longOf(t.get(2), "note type id");
-        int[] shape = shapes.get(mid);
-        if (shape == null) {
-            return Mono.error(SyncProtocolException.badRequest("note " + id + " uses note type " + mid + ", which does not exist"));
+    /** Notes per upsert statement: few round trips, yet statements of a bounded size. */
+    private static final int NOTES_PER_STATEMENT = 500;
+
+    /** Checks staged notes against their note types, computes sort field and checksum, and upserts them in one statement. */
+    private Mono<Long> mergeNotes(long userId, SyncState state, List<String> tuples, Map<Long, int[]> shapes) {
+        int n = tuples.size();
+        Long[] ids = new Long[n];
+        String[] guids = new String[n];
+        Long[] mids = new Long[n];
+        Long[] mods = new Long[n];
+        String[] tags = new String[n];
+        String[] fieldsHex = new String[n];
+        String[] sortFields = new String[n];
+        Long[] checksums = new Long[n];
+        Long[] flags = new Long[n];
+        String[] data = new String[n];
+        for (int i = 0; i < n; i++) {
+            JsonNode t = LegacyJsonText.parse(tuples.get(i), "staged note");
+            long id = longOf(t.get(0), "note id");
+            long mid = longOf(t.get(2), "note type id");
+            int[] shape = shapes.get(mid);
+            if (shape == null) {
+                return Mono.error(SyncProtocolException.badRequest("note " + id + " uses note type " + mid + ", which does not exist"));
+            }
+            if (!t.get(1).isString() || !t.get(5).isString() || !t.get(6).isString()) {
+                return Mono.error(SyncProtocolException.badRequest("note " + id + " has a guid, tags or fields that are not text"));
+            }
+            String flds = t.get(6).asString();
+            String[] fields = flds.split("\u001f", -1);
+            if (fields.length != shape[0]) {
+                return Mono.error(SyncProtocolException.badRequest("note " + id + " has " + fields.length
+                        + " fields but its note type has " + shape[0]));
+            }
+            ids[i] = id;
+            guids[i] = t.get(1).asString();
+            mids[i] = mid;
+            mods[i] = longOf(t.get(3), "note mod");
+            tags[i] = t.get(5).asString();
+            // as hex: flds is bytea, and a text array could not carry a NUL
+            fieldsHex[i] = HexFormat.of().formatHex(flds.getBytes(StandardCharsets.UTF_8));
+            sortFields[i] = NoteFields.stripHtml(fields[Math.min(Math.max(shape[1], 0), fields.length - 1)]);
+            checksums[i] = NoteFields.checksum(fields[0]);
+            flags[i] = t.get(9).isNumber() ? t.get(9).asLong() : 0L;
+            data[i] = t.get(10).isString() ? t.get(10).asString() : "";
         }
-        if (!t.get(1).isString() || !t.get(5).isString() || !t.get(6).isString()) {
-            return Mono.error(SyncProtocolException.badRequest("note " + id + " has a guid, tags or fields that are not text"));
-        }
-        String flds = t.get(6).asString();
-        String[] fields = flds.split("\u001f", -1);
-        if (fields.length != shape[0]) {
-            return Mono.error(SyncProtocolException.badRequest("note " + id + " has " + fields.length
-                    + " fields but its note type has " + shape[0]));
-        }
-        String sortField = NoteFields.stripHtml(fields[Math.min(Math.max(shape[1], 0), fields.length - 1)]);
         return db.sql("""
                         insert into notes as t (user_id, id, guid, mid, mod, usn, tags, flds, sfld, sfld_kind, csum, flags, data)
-                        values (:u, :id, :guid, :mid, :mod, :usn, :tags, :flds, :sfld, 3, :csum, :flags, :data)
+                        select :u, n.id, n.guid, n.mid, n.mod, :usn, n.tags, decode(n.flds, 'hex'), n.sfld, 3, n.csum, n.flags, n.data
+                        from unnest(:ids::bigint[], :guids::text[], :mids::bigint[], :mods::bigint[], :tags::text[],
+                                    :flds::text[], :sflds::text[], :csums::bigint[], :flags::bigint[], :data::text[])
+                             as n(id, guid, mid, mod, tags, flds, sfld, csum, flags, data)
                         on conflict (user_id, id) do update set guid = excluded.guid, mid = excluded.mid, mod = excluded.mod,
                             usn = excluded.usn, tags = excluded.tags, flds = excluded.flds, sfld = excluded.sfld,
                             sfld_kind = excluded.sfld_kind, csum = excluded.csum, flags = excluded.flags, data = excluded.data"""
                         + INCOMING_WINS)
-                .bind("u", userId).bind("minUsn", state.minUsn()).bind("id", id).bind("guid", t.get(1).asString())
-                .bind("mid", mid).bind("mod", longOf(t.get(3), "note mod")).bind("usn", state.serverUsn())
-                .bind("tags", t.get(5).asString()).bind("flds", flds.getBytes(StandardCharsets.UTF_8))
-                .bind("sfld", sortField).bind("csum", NoteFields.checksum(fields[0]))
-                .bind("flags", t.get(9).isNumber() ? t.get(9).asLong() : 0L)
-                .bind("data", t.get(10).isString() ? t.get(10).asString() : "")
+                .bind("u", userId).bind("minUsn", state.minUsn()).bind("usn", state.serverUsn())
+                .bind("ids", ids).bind("guids", guids).bind("mids", mids).bind("mods", mods).bind("tags", tags)
+                .bind("flds", fieldsHex).bind("sflds", sortFields).bind("csums", checksums).bind("flags", flags)
+                .bind("data", data)
                 .fetch().rowsUpdated();
     }
 
