@@ -129,7 +129,7 @@ public class NormalSyncService {
         }
         return tx.execute(status -> {
                     status.setRollbackOnly();
-                    return merge(userId, state).flatMap(server -> {
+                    return merge(userId, state).then(counts(userId)).flatMap(server -> {
                         ArrayNode c = client.deepCopy() instanceof ArrayNode a ? a : NODES.arrayNode();
                         c.set(0, NODES.arrayNode().add(0).add(0).add(0));
                         c.set(4, NODES.numberNode(0));
@@ -408,10 +408,9 @@ public class NormalSyncService {
     /**
      * Applies everything staged to the live tables, in the order Anki's server applies it as it
      * arrives: graves, then note types, decks, deck configs, tags, creation time and config,
-     * then revlog, cards and notes. Returns the counts the sanity check compares. Runs inside
-     * the caller's transaction.
+     * then revlog, cards and notes. Runs inside the caller's transaction.
      */
-    private Mono<ArrayNode> merge(long userId, SyncState state) {
+    private Mono<Void> merge(long userId, SyncState state) {
         return db.sql("select sync_epoch from collections where user_id = :u for update").bind("u", userId)
                 .map(r -> r.get("sync_epoch", Long.class)).one()
                 .flatMap(epoch -> epoch == state.epoch() ? Mono.<Void>empty() : Mono.error(SyncProtocolException.conflict(
@@ -419,8 +418,7 @@ public class NormalSyncService {
                 .then(mergeGraves(userId, state))
                 .then(mergeChanges(userId, state))
                 .then(notetypeShapes(userId))
-                .flatMap(shapes -> mergeRows(userId, state, shapes))
-                .then(counts(userId));
+                .flatMap(shapes -> mergeRows(userId, state, shapes));
     }
 
     private Mono<Void> mergeGraves(long userId, SyncState state) {
@@ -463,7 +461,12 @@ public class NormalSyncService {
         if (!incoming.isArray()) {
             return Mono.error(SyncProtocolException.badRequest(table + " must be a list"));
         }
-        return db.sql("select id, name, mtime, json from " + table + " where user_id = :u").bind("u", userId)
+        if (incoming.isEmpty()) {
+            return Mono.empty();
+        }
+        // the stored JSON matters only for the note-type shape check
+        return db.sql("select id, name, mtime, " + (checkShape ? "json" : "'' as json") + " from " + table + " where user_id = :u")
+                .bind("u", userId)
                 .map(r -> new Stored(r.get("id", Long.class), r.get("name", String.class), r.get("mtime", Long.class),
                         r.get("json", String.class)))
                 .all()
