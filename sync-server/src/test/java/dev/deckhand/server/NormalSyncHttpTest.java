@@ -8,6 +8,7 @@ import dev.deckhand.protocol.AnkiHeaders;
 import dev.deckhand.protocol.SyncHeader;
 import dev.deckhand.protocol.ZstdFraming;
 import dev.deckhand.server.config.ServerSettings;
+import dev.deckhand.store.normalsync.NormalSyncService;
 import dev.deckhand.store.fullsync.LegacyCollectionFixture;
 import dev.deckhand.testsupport.RawSyncClient;
 import dev.deckhand.testsupport.TestDatabase;
@@ -656,6 +657,30 @@ class NormalSyncHttpTest {
         assertThat(bob.post("sync/chunk", header(bobKey, "r1"), zstd("{}")).status()).isEqualTo(409);
     }
 
+    @Test
+    void aSyncIdleForLongIsEndedAndItsStagedRowsDropped() throws Exception {
+        beginSync("idle1");
+        long nid = 1_950_000_000_000L;
+        ok("applyChunk", "idle1", chunk(note(nid, NOTETYPE, "never\u001ffinished"), card(nid + 1, nid)));
+        assertThat(staged()).isPositive();
+        String before = digest();
+        NormalSyncService normalSync = server.context().getBean(NormalSyncService.class);
+        // staged a moment ago: left alone
+        assertThat(normalSync.abandonIdleSyncs(java.time.Duration.ofHours(1)).block()).isZero();
+        assertThat(staged()).isPositive();
+
+        // as if the client had vanished an hour and a half ago
+        for (String table : List.of("sync_staged_graves", "sync_staged_changes", "sync_staged_rows")) {
+            execute("update " + table + " set staged_at = now() - interval '90 minutes' where user_id = " + userId);
+        }
+        assertThat(normalSync.abandonIdleSyncs(java.time.Duration.ofHours(1)).block()).isEqualTo(1);
+        assertThat(staged()).isZero();
+        assertThat(digest()).isEqualTo(before);
+        // fenced: even with its session still open, it can never commit
+        assertThat(step("sanityCheck2", "idle1", counts(FIXTURE_NOTES + 1, FIXTURE_NOTES + 1)).status()).isEqualTo(409);
+        assertStillSyncs("idle2");
+    }
+
     /** Clients run media sync beside a collection sync (2.1.66 at the same time): neither may disturb the other. */
     @Test
     void mediaSyncDuringAnOpenCollectionSyncLeavesItAlone() throws Exception {
@@ -807,6 +832,14 @@ class NormalSyncHttpTest {
 
     static long stagedRows() {
         return Long.parseLong(query("select count(*) from sync_staged_rows where user_id = " + userId));
+    }
+
+    static void execute(String sql) {
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+            c.createStatement().executeUpdate(sql);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
     }
 
     static String query(String sql) {

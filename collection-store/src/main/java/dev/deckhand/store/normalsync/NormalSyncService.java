@@ -16,6 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -82,7 +83,7 @@ public class NormalSyncService {
         return outgoingChanges(userId, state)
                 .flatMap(outgoing -> db.sql("""
                                 insert into sync_staged_changes (user_id, epoch, changes) values (:u, :e, :c)
-                                on conflict (user_id, epoch) do update set changes = excluded.changes""")
+                                on conflict (user_id, epoch) do update set changes = excluded.changes, staged_at = now()""")
                         .bind("u", userId).bind("e", state.epoch()).bind("c", LegacyJsonText.write(changes))
                         .fetch().rowsUpdated().thenReturn(outgoing));
     }
@@ -114,7 +115,7 @@ public class NormalSyncService {
         return db.sql("""
                         insert into sync_staged_rows (user_id, epoch, kind, id, tuple)
                         select :u, :e, k, i, t from unnest(:kinds::smallint[], :ids::bigint[], :tuples::text[]) as x(k, i, t)
-                        on conflict (user_id, epoch, kind, id) do update set tuple = excluded.tuple""")
+                        on conflict (user_id, epoch, kind, id) do update set tuple = excluded.tuple, staged_at = now()""")
                 .bind("u", userId).bind("e", state.epoch()).bind("kinds", kinds).bind("ids", ids).bind("tuples", tuples)
                 .fetch().rowsUpdated().then();
     }
@@ -176,6 +177,28 @@ public class NormalSyncService {
                 .bind("u", userId).bind("e", epoch).fetch().rowsUpdated()
                 .then(deleteStaged(userId, "epoch = :e", epoch))
                 .as(tx::transactional);
+    }
+
+    /**
+     * Ends every sync that has staged nothing for {@code idle}: fenced with the next epoch, as
+     * {@link #abort} does, so that it can never commit, and its staged rows dropped. A client that
+     * vanished mid-sync and never comes back leaves nothing behind. Returns how many were ended.
+     */
+    public Mono<Long> abandonIdleSyncs(Duration idle) {
+        return db.sql("""
+                        select user_id, epoch from (
+                            select user_id, epoch, staged_at from sync_staged_graves
+                            union all select user_id, epoch, staged_at from sync_staged_changes
+                            union all select user_id, epoch, staged_at from sync_staged_rows) s
+                        group by user_id, epoch
+                        having max(staged_at) < now() - make_interval(secs => :idle)""")
+                .bind("idle", (double) idle.toSeconds())
+                .map(r -> new long[] {r.get("user_id", Long.class), r.get("epoch", Long.class)})
+                .all()
+                .collectList()
+                .flatMapMany(Flux::fromIterable)
+                .concatMap(sync -> abort(sync[0], sync[1]).thenReturn(1L))
+                .count();
     }
 
     // ---- staging --------------------------------------------------------------------------

@@ -1,0 +1,70 @@
+package dev.deckhand.store.normalsync;
+
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Now and then ends normal syncs that have staged nothing for a long time (their client vanished),
+ * so their staged rows do not wait for that user's next sync. Every process with the database
+ * runs it; ending a sync twice is harmless.
+ */
+@Component
+public class IdleSyncSweeper implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(IdleSyncSweeper.class);
+
+    private final NormalSyncService normalSync;
+    private final Duration idle;
+    private final Duration every;
+    private volatile Disposable running;
+
+    /**
+     * @param idle  how long a sync may stage nothing before it is ended; far longer than a session
+     *              lives (5 minutes between steps), so only syncs that are over anyway are touched
+     * @param every how often to look
+     */
+    public IdleSyncSweeper(NormalSyncService normalSync,
+            @Value("${deckhand.sync.abandon-after:PT1H}") Duration idle,
+            @Value("${deckhand.sync.sweep-every:PT10M}") Duration every) {
+        this.normalSync = normalSync;
+        this.idle = idle;
+        this.every = every;
+    }
+
+    @Override
+    public void start() {
+        running = Flux.interval(every, every)
+                .concatMap(tick -> normalSync.abandonIdleSyncs(idle)
+                        .doOnNext(n -> {
+                            if (n > 0) {
+                                log.info("ended {} normal syncs idle for more than {}", n, idle);
+                            }
+                        })
+                        .onErrorResume(e -> {
+                            log.warn("could not sweep idle syncs: {}", e.toString());
+                            return Mono.empty();
+                        }))
+                .subscribe();
+    }
+
+    @Override
+    public void stop() {
+        Disposable r = running;
+        if (r != null) {
+            r.dispose();
+        }
+        running = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running != null;
+    }
+}
