@@ -15,13 +15,18 @@ public final class TestServers {
 
     /** {@code label} names its data folder under target/; {@code env} adds or overrides variables. */
     public static DeckhandServer allInOne(String label, Map<String, String> env) {
+        return allInOne(label, env, Map.of());
+    }
+
+    /** As {@link #allInOne(String, Map)}, with Spring properties that no variable sets (e.g. {@code deckhand.media.s3.*}). */
+    public static DeckhandServer allInOne(String label, Map<String, String> env, Map<String, ?> springProperties) {
         Map<String, String> settings = new HashMap<>(Map.of(
                 "SYNC_HOST", "127.0.0.1",
                 "SYNC_PORT", "0",
                 "SYNC_BASE", Path.of("target", label).toAbsolutePath().toString(),
                 "DATABASE_URL", TestPostgres.newDatabase().jdbcUrl()));
         settings.putAll(env);
-        return DeckhandServer.start(ServerSettings.fromEnvironment(settings));
+        return DeckhandServer.start(ServerSettings.fromEnvironment(settings), springProperties);
     }
 
     /** The base URL clients are given, ending in a slash as they require. */

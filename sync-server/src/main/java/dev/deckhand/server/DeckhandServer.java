@@ -47,6 +47,16 @@ public final class DeckhandServer implements AutoCloseable {
 
     /** Starts the server; the caller owns it and closes it. */
     public static DeckhandServer start(ServerSettings settings) {
+        return start(settings, Map.of());
+    }
+
+    /**
+     * Starts the server with Spring properties set over those the settings give, for embedders
+     * and tests (e.g. {@code deckhand.media.store=s3} and {@code deckhand.media.s3.*}). Like the
+     * settings' own properties they are defaults: environment variables and system properties
+     * still override them.
+     */
+    public static DeckhandServer start(ServerSettings settings, Map<String, ?> springProperties) {
         EmbeddedPostgresServer postgres = null;
         try {
             Files.createDirectories(settings.base());
@@ -55,6 +65,7 @@ public final class DeckhandServer implements AutoCloseable {
                 postgres = EmbeddedPostgresServer.start(settings.base(), 0, false);
                 properties.putAll(new DatabaseTarget(postgres.jdbcUrl(), postgres.username(), postgres.password()).springProperties());
             }
+            properties.putAll(springProperties);
             SpringApplication app = new SpringApplication(ServerApplication.class);
             app.setBannerMode(Banner.Mode.OFF);
             app.setDefaultProperties(properties);

@@ -14,7 +14,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The all-in-one server keeps media bytes in SYNC_BASE/media without further settings. */
+/** The all-in-one server keeps media bytes in SYNC_BASE/media unless Spring properties say otherwise. */
 class AllInOneMediaStorageTest {
 
     @TempDir
@@ -33,6 +33,23 @@ class AllInOneMediaStorageTest {
             BlobKey key = new BlobKey(1, 5, "0123456789abcdef0123456789abcdef01234567");
             store.put(key, file).get();
             assertThat(base.resolve("media/t1/u5/" + key.sha1())).hasContent("media bytes");
+        }
+    }
+
+    @Test
+    void springPropertiesGivenAtStartOverrideTheSettings() throws Exception {
+        Path elsewhere = base.resolve("elsewhere");
+        try (DeckhandServer server = DeckhandServer.start(ServerSettings.fromEnvironment(Map.of(
+                "SYNC_HOST", "127.0.0.1",
+                "SYNC_PORT", "0",
+                "SYNC_BASE", base.toString(),
+                "DATABASE_URL", TestPostgres.newDatabase().jdbcUrl())),
+                Map.of("deckhand.media.filesystem.root", elsewhere.toString()))) {
+            Path file = Files.writeString(base.resolve("upload"), "media bytes");
+            BlobKey key = new BlobKey(1, 5, "0123456789abcdef0123456789abcdef01234567");
+            server.context().getBean(MediaBlobStore.class).put(key, file).get();
+            assertThat(elsewhere.resolve("t1/u5/" + key.sha1())).hasContent("media bytes");
+            assertThat(base.resolve("media")).doesNotExist();
         }
     }
 }
