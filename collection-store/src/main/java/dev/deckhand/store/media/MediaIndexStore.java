@@ -2,6 +2,7 @@ package dev.deckhand.store.media;
 
 import java.util.Collection;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -110,15 +111,26 @@ public class MediaIndexStore {
                     .bind("u", userId).map((row, meta) -> row.get("n", Long.class)).one();
         }
 
-        /** Records a file's new content, or its deletion when {@code sha1} is empty. */
-        public Mono<Void> record(String name, String sha1, long size, int usn) {
+        /**
+         * Records each file's new content, or its deletion when its {@code sha1} is empty, in one
+         * statement. The names must differ.
+         */
+        public Mono<Void> recordAll(List<MediaFile> files) {
+            if (files.isEmpty()) {
+                return Mono.empty();
+            }
             // a deletion keeps no hash: nothing may find its old blob through it
             return db.sql("insert into media_files (user_id, fname, sha1, size, usn, deleted)"
-                            + " values (:u, :n, decode(nullif(:h, ''), 'hex'), :s, :usn, :d)"
+                            + " select :u, f.name, decode(nullif(f.sha1, ''), 'hex'), f.size, f.usn, f.sha1 = ''"
+                            + " from unnest(:names::text[], :sha1s::text[], :sizes::bigint[], :usns::integer[])"
+                            + " as f(name, sha1, size, usn)"
                             + " on conflict (user_id, fname) do update set sha1 = excluded.sha1, size = excluded.size,"
                             + " usn = excluded.usn, deleted = excluded.deleted")
-                    .bind("u", userId).bind("n", name).bind("h", sha1)
-                    .bind("s", sha1.isEmpty() ? 0 : size).bind("usn", usn).bind("d", sha1.isEmpty())
+                    .bind("u", userId)
+                    .bind("names", files.stream().map(MediaFile::name).toArray(String[]::new))
+                    .bind("sha1s", files.stream().map(MediaFile::sha1).toArray(String[]::new))
+                    .bind("sizes", files.stream().map(f -> f.deleted() ? 0L : f.size()).toArray(Long[]::new))
+                    .bind("usns", files.stream().map(MediaFile::usn).toArray(Integer[]::new))
                     .fetch().rowsUpdated().then();
         }
 
