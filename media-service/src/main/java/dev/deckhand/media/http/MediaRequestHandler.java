@@ -92,14 +92,14 @@ public final class MediaRequestHandler {
                 if (changes.lastUsn() == null || changes.lastUsn() < 0) {
                     throw SyncProtocolException.badRequest("mediaChanges needs a 'lastUsn' of 0 or more");
                 }
-                yield media.changes(user.userId(), changes.lastUsn()).map(list -> list);
+                yield media.changes(user.userId(), changes.lastUsn()).cast(Object.class);
             }
             case MEDIA_SANITY -> {
                 MediaSanityRequest sanity = SyncJson.read(request.payload(), MediaSanityRequest.class);
                 if (sanity.local() == null || sanity.local() < 0) {
                     throw SyncProtocolException.badRequest("mediaSanity needs a 'local' file count of 0 or more");
                 }
-                yield media.sanity(user.userId(), sanity.local()).map(answer -> answer);
+                yield media.sanity(user.userId(), sanity.local()).cast(Object.class);
             }
             case UPLOAD_CHANGES, DOWNLOAD_FILES -> throw new IllegalStateException(method + " is served apart");
         };

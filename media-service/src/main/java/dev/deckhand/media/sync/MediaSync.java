@@ -102,13 +102,13 @@ public final class MediaSync {
     }
 
     private Mono<UploadResult> apply(AuthenticatedUser user, UploadBatch batch) {
-        Set<String> orphanCandidates = new HashSet<>();
         return index.locked(user.userId(), locked -> plan(locked, batch)
                         .flatMap(plan -> storeNewBlobs(user, locked, plan)
                                 .then(locked.recordAll(plan.records()))
-                                .then(Mono.fromRunnable(() -> orphanCandidates.addAll(plan.replacedSha1s())))
-                                .thenReturn(new UploadResult(batch.changes().size(), plan.usn()))))
-                .flatMap(result -> deleteUnused(user, orphanCandidates).thenReturn(result));
+                                .thenReturn(plan)))
+                // after the commit: the replaced blobs may be unused now
+                .flatMap(plan -> deleteUnused(user, plan.replacedSha1s())
+                        .thenReturn(new UploadResult(batch.changes().size(), plan.usn())));
     }
 
     /** What one batch does to the index, worked out under the lock. */
