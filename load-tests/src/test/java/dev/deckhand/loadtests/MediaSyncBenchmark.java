@@ -10,6 +10,7 @@ import dev.deckhand.protocol.SyncHeader;
 import dev.deckhand.protocol.SyncJson;
 import dev.deckhand.protocol.ZstdFraming;
 import dev.deckhand.store.account.AccountService;
+import dev.deckhand.testsupport.Sha1;
 import dev.deckhand.testsupport.TestDatabase;
 import dev.deckhand.testsupport.TestPostgres;
 import org.junit.jupiter.api.Test;
@@ -39,11 +40,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -387,7 +386,7 @@ class MediaSyncBenchmark {
                 if (entry.getName().equals("_meta")) {
                     meta = SyncJson.mapper().readTree(zip.readAllBytes());
                 } else {
-                    sha1ByEntry.put(entry.getName(), sha1(zip));
+                    sha1ByEntry.put(entry.getName(), Sha1.hex(zip));
                 }
             }
             counted.transferTo(OutputStream.nullOutputStream());
@@ -433,22 +432,11 @@ class MediaSyncBenchmark {
             throws IOException {
         Path dir = Files.createDirectories(data.resolve(label));
         List<Media> files = new ArrayList<>();
-        byte[] buffer = new byte[1 << 20];
         for (int i = 0; i < count; i++) {
             String name = String.format(Locale.ROOT, "%s-%05d.%s", label, i, label.equals("small") ? "jpg" : "mp4");
             Path path = dir.resolve(name);
             long size = sizes.next();
-            MessageDigest sha1 = sha1Digest();
-            try (OutputStream out = Files.newOutputStream(path)) {
-                for (long written = 0; written < size; ) {
-                    int n = (int) Math.min(buffer.length, size - written);
-                    random.nextBytes(buffer);
-                    out.write(buffer, 0, n);
-                    sha1.update(buffer, 0, n);
-                    written += n;
-                }
-            }
-            files.add(new Media(name, path, size, HexFormat.of().formatHex(sha1.digest())));
+            files.add(new Media(name, path, size, Sha1.writeRandomFile(path, size, random)));
         }
         // the client's batching: at most 25 files, and no more once the batch is past 2.5 MiB
         List<List<Media>> batches = new ArrayList<>();
@@ -659,24 +647,6 @@ class MediaSyncBenchmark {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static MessageDigest sha1Digest() {
-        try {
-            return MessageDigest.getInstance("SHA-1");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String sha1(InputStream in) throws IOException {
-        MessageDigest sha1 = sha1Digest();
-        byte[] buffer = new byte[1 << 16];
-        int n;
-        while ((n = in.read(buffer)) > 0) {
-            sha1.update(buffer, 0, n);
-        }
-        return HexFormat.of().formatHex(sha1.digest());
     }
 
     /** Counts the bytes read through it, to compare with {@code anki-original-size}. */

@@ -8,6 +8,7 @@ import dev.deckhand.compat.TestServers;
 import dev.deckhand.server.DeckhandServer;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.store.media.MediaIndexStore;
+import dev.deckhand.testsupport.Sha1;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.File;
@@ -16,9 +17,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -110,7 +108,7 @@ class MediaSyncCompatTest {
             assertThat(serverLiveFiles()).as("files on the server").isEqualTo(added.size());
             long tenantId = server.context().getBean(AccountService.class).authenticate(authA.hostKey()).block().tenantId();
             Set<String> contents = new TreeSet<>();
-            added.values().forEach(data -> contents.add(sha1(data)));
+            added.values().forEach(data -> contents.add(Sha1.hex(data)));
             assertThat(contents).hasSize(added.size() - 1);
             assertThat(view.blobs()).as("blobs in the store after A's upload").isEqualTo(blobPaths(tenantId, contents));
 
@@ -125,7 +123,7 @@ class MediaSyncCompatTest {
             assertThat(onB).as("B's media folder").isEqualTo(onA);
             assertThat(onB).hasSize(added.size());
             for (Map.Entry<String, byte[]> file : added.entrySet()) {
-                assertThat(onB.get(file.getKey())).as(file.getKey()).isEqualTo(sha1(file.getValue()));
+                assertThat(onB.get(file.getKey())).as(file.getKey()).isEqualTo(Sha1.hex(file.getValue()));
             }
 
             // deletions on either side, and an addition on B
@@ -146,8 +144,8 @@ class MediaSyncCompatTest {
             onB = sha1s(media(b));
             assertThat(onB).as("B's media after deletions").isEqualTo(onA);
             assertThat(onA).doesNotContainKeys("café ☕.jpg", "small-0007.svg", "large video.mp4")
-                    .containsEntry("from B ✓.txt", sha1("written on B".getBytes(StandardCharsets.UTF_8)))
-                    .containsEntry("café ☕ (copy).jpg", sha1(added.get("café ☕.jpg")));
+                    .containsEntry("from B ✓.txt", Sha1.hex("written on B".getBytes(StandardCharsets.UTF_8)))
+                    .containsEntry("café ☕ (copy).jpg", Sha1.hex(added.get("café ☕.jpg")));
             assertThat(onA).hasSize(added.size() - 3 + 1);
             // what the client counts in mediaSanity is what the server counts
             assertThat(serverLiveFiles()).isEqualTo(onA.size());
@@ -262,7 +260,7 @@ class MediaSyncCompatTest {
         try (Stream<Path> list = Files.list(folder)) {
             list.filter(Files::isRegularFile).forEach(f -> {
                 try {
-                    files.put(f.getFileName().toString(), sha1(Files.readAllBytes(f)));
+                    files.put(f.getFileName().toString(), Sha1.hex(Files.readAllBytes(f)));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -277,13 +275,5 @@ class MediaSyncCompatTest {
         byte[] data = new byte[size];
         random.nextBytes(data);
         return data;
-    }
-
-    static String sha1(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.deckhand.compat.media;
 
+import dev.deckhand.testsupport.MediaS3Properties;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -139,15 +140,7 @@ final class S3MockProcess implements AutoCloseable {
 
     /** Spring properties that put the server's media bytes in this bucket under {@code prefix}. */
     Map<String, String> springProperties(String prefix) {
-        return Map.of(
-                "deckhand.media.store", "s3",
-                "deckhand.media.s3.endpoint", endpoint().toString(),
-                "deckhand.media.s3.region", REGION,
-                "deckhand.media.s3.bucket", bucket,
-                "deckhand.media.s3.prefix", prefix,
-                "deckhand.media.s3.path-style", "true",
-                "deckhand.media.s3.access-key", ACCESS_KEY,
-                "deckhand.media.s3.secret-key", SECRET_KEY);
+        return MediaS3Properties.of(endpoint(), REGION, bucket, prefix, ACCESS_KEY, SECRET_KEY);
     }
 
     /** Every object key in the bucket that starts with {@code prefix}, as S3Mock lists them (ListObjectsV2, all pages). */

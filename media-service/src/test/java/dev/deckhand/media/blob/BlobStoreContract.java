@@ -1,19 +1,16 @@
 package dev.deckhand.media.blob;
 
+import dev.deckhand.testsupport.Sha1;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -56,19 +53,7 @@ abstract class BlobStoreContract {
     /** A file of {@code size} pseudo-random bytes from {@code seed}; returns it and its SHA-1. */
     Content file(long size, long seed) throws IOException {
         Path path = temp.resolve("src-" + (fileCounter++));
-        MessageDigest sha1 = sha1();
-        Random random = new Random(seed);
-        byte[] buffer = new byte[MIB];
-        try (OutputStream out = Files.newOutputStream(path)) {
-            for (long left = size; left > 0; ) {
-                int n = (int) Math.min(buffer.length, left);
-                random.nextBytes(buffer);
-                out.write(buffer, 0, n);
-                sha1.update(buffer, 0, n);
-                left -= n;
-            }
-        }
-        return new Content(path, HexFormat.of().formatHex(sha1.digest()), size);
+        return new Content(path, Sha1.writeRandomFile(path, size, new Random(seed)), size);
     }
 
     record Content(Path path, String sha1, long size) {
@@ -77,28 +62,11 @@ abstract class BlobStoreContract {
         }
     }
 
-    static MessageDigest sha1() {
-        try {
-            return MessageDigest.getInstance("SHA-1");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** Reads the blob to its end and gives the SHA-1 of what came out. */
     String readSha1(BlobKey key) throws IOException {
         try (InputStream in = store().open(key)) {
-            return digest(in);
+            return Sha1.hex(in);
         }
-    }
-
-    static String digest(InputStream in) throws IOException {
-        MessageDigest sha1 = sha1();
-        byte[] buffer = new byte[64 * 1024];
-        for (int n; (n = in.read(buffer)) > 0; ) {
-            sha1.update(buffer, 0, n);
-        }
-        return HexFormat.of().formatHex(sha1.digest());
     }
 
     static BlobKey key(long tenant, long user, int n) {

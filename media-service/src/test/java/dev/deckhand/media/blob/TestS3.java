@@ -1,5 +1,6 @@
 package dev.deckhand.media.blob;
 
+import dev.deckhand.testsupport.MediaS3Properties;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
@@ -112,15 +113,7 @@ public final class TestS3 implements AutoCloseable {
 
     /** Spring properties that point {@code deckhand.media.*} at this server. */
     public Map<String, String> springProperties(String prefix) {
-        return Map.of(
-                "deckhand.media.store", "s3",
-                "deckhand.media.s3.endpoint", endpoint().toString(),
-                "deckhand.media.s3.region", REGION,
-                "deckhand.media.s3.bucket", bucket,
-                "deckhand.media.s3.prefix", prefix,
-                "deckhand.media.s3.path-style", "true",
-                "deckhand.media.s3.access-key", ACCESS_KEY,
-                "deckhand.media.s3.secret-key", SECRET_KEY);
+        return MediaS3Properties.of(endpoint(), REGION, bucket, prefix, ACCESS_KEY, SECRET_KEY);
     }
 
     @Override

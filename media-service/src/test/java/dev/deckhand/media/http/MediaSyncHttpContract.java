@@ -3,16 +3,14 @@ package dev.deckhand.media.http;
 import dev.deckhand.media.MediaServiceApplication;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.testsupport.RawSyncClient;
+import dev.deckhand.testsupport.Sha1;
 import dev.deckhand.testsupport.TestPostgres;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,14 +89,14 @@ abstract class MediaSyncHttpContract {
 
         assertThat(begin(key)).isEqualTo(2);
         assertThat(changes(key, 0)).isEqualTo(new JSONArray()
-                .put(new JSONArray().put("chat ☕ é.jpg").put(1).put(sha1(cat)))
-                .put(new JSONArray().put("dög.png").put(2).put(sha1(dog))).toString());
+                .put(new JSONArray().put("chat ☕ é.jpg").put(1).put(Sha1.hex(cat)))
+                .put(new JSONArray().put("dög.png").put(2).put(Sha1.hex(dog))).toString());
         assertThat(changes(key, 2)).isEqualTo("[]");
 
         Map<String, byte[]> got = download(key, "dög.png", "chat ☕ é.jpg");
         assertThat(got.keySet()).containsExactly("dög.png", "chat ☕ é.jpg");
-        assertThat(sha1(got.get("dög.png"))).isEqualTo(sha1(dog));
-        assertThat(sha1(got.get("chat ☕ é.jpg"))).isEqualTo(sha1(cat));
+        assertThat(Sha1.hex(got.get("dög.png"))).isEqualTo(Sha1.hex(dog));
+        assertThat(Sha1.hex(got.get("chat ☕ é.jpg"))).isEqualTo(Sha1.hex(cat));
 
         assertThat(sanity(key, 2)).isEqualTo("OK");
         assertThat(sanity(key, 3)).isEqualTo("mediaSanity");
@@ -110,12 +108,12 @@ abstract class MediaSyncHttpContract {
         assertThat(upload(key, Map.of("0", cat2), meta("chat ☕ é.jpg", "0", "dög.png", null))
                 .payload()).isEqualTo("{\"data\":[2,5],\"err\":\"\"}");
         assertThat(changes(key, 3)).isEqualTo(new JSONArray()
-                .put(new JSONArray().put("chat ☕ é.jpg").put(4).put(sha1(cat2)))
+                .put(new JSONArray().put("chat ☕ é.jpg").put(4).put(Sha1.hex(cat2)))
                 .put(new JSONArray().put("dög.png").put(5).put("")).toString());
         assertThat(sanity(key, 2)).isEqualTo("OK");
         // two names share one blob; cat's and dog's bytes are no longer used by anyone
         assertThat(storedBlobs()).isEqualTo(1);
-        assertThat(sha1(download(key, "twin.jpg").get("twin.jpg"))).isEqualTo(sha1(cat2));
+        assertThat(Sha1.hex(download(key, "twin.jpg").get("twin.jpg"))).isEqualTo(Sha1.hex(cat2));
         assertThat(download(key, "chat ☕ é.jpg").get("chat ☕ é.jpg")).isEqualTo(cat2);
         // the deleted file is a conflict, as in Anki's server
         assertThat(downloadRaw(key, "dög.png").status()).isEqualTo(409);
@@ -416,13 +414,5 @@ abstract class MediaSyncHttpContract {
         byte[] data = new byte[size];
         random.nextBytes(data);
         return data;
-    }
-
-    static String sha1(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

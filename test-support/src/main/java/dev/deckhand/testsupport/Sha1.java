@@ -1,0 +1,59 @@
+package dev.deckhand.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.random.RandomGenerator;
+
+/** SHA-1 as media sync names content (lowercase hex), for tests that compare files by content. */
+public final class Sha1 {
+
+    private Sha1() {
+    }
+
+    public static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String hex(byte[] data) {
+        return HexFormat.of().formatHex(newDigest().digest(data));
+    }
+
+    /** Reads {@code in} to its end. */
+    public static String hex(InputStream in) throws IOException {
+        MessageDigest sha1 = newDigest();
+        byte[] buffer = new byte[64 * 1024];
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            sha1.update(buffer, 0, n);
+        }
+        return HexFormat.of().formatHex(sha1.digest());
+    }
+
+    /**
+     * Writes {@code size} bytes from {@code random} to {@code path}, a MiB at a time (so any size
+     * fits the heap), and returns their SHA-1.
+     */
+    public static String writeRandomFile(Path path, long size, RandomGenerator random) throws IOException {
+        MessageDigest sha1 = newDigest();
+        byte[] buffer = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(path)) {
+            for (long left = size; left > 0; ) {
+                int n = (int) Math.min(buffer.length, left);
+                random.nextBytes(buffer);
+                out.write(buffer, 0, n);
+                sha1.update(buffer, 0, n);
+                left -= n;
+            }
+        }
+        return HexFormat.of().formatHex(sha1.digest());
+    }
+}
