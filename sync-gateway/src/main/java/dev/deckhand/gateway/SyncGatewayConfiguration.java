@@ -9,12 +9,13 @@ import dev.deckhand.gateway.session.SyncSessionStore;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.store.collection.CollectionStore;
 import dev.deckhand.store.fullsync.FullSyncService;
-import dev.deckhand.store.normalsync.NormalSyncService;
+import dev.deckhand.worker.normalsync.NormalSyncService;
 import dev.deckhand.protocol.SyncLimits;
 import dev.deckhand.store.media.MediaIndexStore;
 import dev.deckhand.worker.SyncWorker;
 import dev.deckhand.worker.http.RemoteSyncWorker;
 import dev.deckhand.worker.local.LocalSyncWorker;
+import dev.deckhand.worker.normalsync.NormalSyncConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -34,7 +35,7 @@ import java.time.Clock;
  * ({@code deckhand.sessions.store}: {@code redis} or {@code memory}).
  */
 @Configuration(proxyBeanMethods = false)
-@Import(EdgeConfiguration.class)
+@Import({EdgeConfiguration.class, NormalSyncConfiguration.class})
 public class SyncGatewayConfiguration {
 
     @Bean

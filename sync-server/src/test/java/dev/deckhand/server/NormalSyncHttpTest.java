@@ -8,7 +8,7 @@ import dev.deckhand.protocol.AnkiHeaders;
 import dev.deckhand.protocol.SyncHeader;
 import dev.deckhand.protocol.ZstdFraming;
 import dev.deckhand.server.config.ServerSettings;
-import dev.deckhand.store.normalsync.NormalSyncService;
+import dev.deckhand.worker.normalsync.NormalSyncService;
 import dev.deckhand.store.fullsync.LegacyCollectionFixture;
 import dev.deckhand.testsupport.RawSyncClient;
 import dev.deckhand.testsupport.TestDatabase;

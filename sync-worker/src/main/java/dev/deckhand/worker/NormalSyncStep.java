@@ -1,6 +1,6 @@
 package dev.deckhand.worker;
 
-import dev.deckhand.store.normalsync.SyncState;
+import dev.deckhand.worker.normalsync.SyncState;
 
 /**
  * The answer to one normal-sync step: the JSON payload for the client, and the sync's state

@@ -3,7 +3,7 @@ package dev.deckhand.worker;
 import dev.deckhand.protocol.SyncMethod;
 import dev.deckhand.protocol.message.MetaRequest;
 import dev.deckhand.protocol.message.MetaResponse;
-import dev.deckhand.store.normalsync.SyncState;
+import dev.deckhand.worker.normalsync.SyncState;
 import org.springframework.core.io.buffer.DataBuffer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;

@@ -3,9 +3,10 @@ package dev.deckhand.worker;
 import dev.deckhand.store.CollectionStoreConfiguration;
 import dev.deckhand.store.collection.CollectionStore;
 import dev.deckhand.store.fullsync.FullSyncService;
-import dev.deckhand.store.normalsync.NormalSyncService;
+import dev.deckhand.worker.normalsync.NormalSyncService;
 import dev.deckhand.store.media.MediaIndexStore;
 import dev.deckhand.worker.http.WorkerEndpoint;
+import dev.deckhand.worker.normalsync.NormalSyncConfiguration;
 import dev.deckhand.worker.local.LocalSyncWorker;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
@@ -20,7 +21,7 @@ import java.nio.file.Path;
 
 /** A sync worker on its own, for the distributed wiring: gateways call it over HTTP. */
 @SpringBootApplication(scanBasePackages = {})
-@Import(CollectionStoreConfiguration.class)
+@Import({CollectionStoreConfiguration.class, NormalSyncConfiguration.class})
 @PropertySource("classpath:sync-worker.properties")
 public class SyncWorkerApplication {
 

@@ -1,6 +1,6 @@
 package dev.deckhand.gateway.session;
 
-import dev.deckhand.store.normalsync.SyncState;
+import dev.deckhand.worker.normalsync.SyncState;
 
 import java.time.Instant;
 

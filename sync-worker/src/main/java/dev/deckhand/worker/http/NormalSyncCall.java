@@ -1,6 +1,6 @@
 package dev.deckhand.worker.http;
 
-import dev.deckhand.store.normalsync.SyncState;
+import dev.deckhand.worker.normalsync.SyncState;
 
 /**
  * A normal-sync step on the wire between gateway and worker. Payloads travel as JSON text, so

@@ -6,7 +6,7 @@ import dev.deckhand.protocol.SyncProtocolException;
 import dev.deckhand.protocol.message.MetaRequest;
 import dev.deckhand.protocol.message.MetaResponse;
 import dev.deckhand.protocol.SyncMethod;
-import dev.deckhand.store.normalsync.SyncState;
+import dev.deckhand.worker.normalsync.SyncState;
 import dev.deckhand.worker.CollectionDownload;
 import dev.deckhand.worker.NormalSyncStep;
 import dev.deckhand.worker.SyncWorker;

@@ -1,4 +1,4 @@
-package dev.deckhand.store.normalsync;
+package dev.deckhand.worker.normalsync;
 
 /**
  * What one normal sync must remember between requests, kept by the gateway's session store

@@ -1,7 +1,8 @@
-package dev.deckhand.store.normalsync;
+package dev.deckhand.worker.normalsync;
 
 import dev.deckhand.protocol.SyncProtocolException;
 import dev.deckhand.store.fullsync.LegacyJsonText;
+import dev.deckhand.store.collection.NoteFields;
 import dev.deckhand.store.fullsync.sqlite.Unicase;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;

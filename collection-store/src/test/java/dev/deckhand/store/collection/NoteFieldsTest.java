@@ -1,4 +1,4 @@
-package dev.deckhand.store.normalsync;
+package dev.deckhand.store.collection;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package dev.deckhand.store.normalsync;
+package dev.deckhand.worker.normalsync;
 
 import java.time.Duration;
 import org.slf4j.Logger;
