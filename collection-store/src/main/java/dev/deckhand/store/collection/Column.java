@@ -1,0 +1,32 @@
+package dev.deckhand.store.collection;
+
+/**
+ * One column of a bulk table, defined once for every place that moves its values.
+ *
+ * @param name   the PostgreSQL column (and its name in {@code .sql} files)
+ * @param sqlite how a client's SQLite file is read for it (schemas 11 and 18 agree)
+ * @param type   its Java type on our side
+ * @param min    the smallest value clients read it into without failing (Anki's Rust types)
+ * @param max    the largest such value
+ * @param onWire whether normal sync carries it in the table's row tuples
+ */
+public record Column(String name, String sqlite, ValueType type, long min, long max, boolean onWire) {
+
+    static Column of(String name, String sqlite, ValueType type) {
+        return new Column(name, sqlite, type, type.min, type.max, true);
+    }
+
+    /** A number that clients read into a narrower type than ours, e.g. a u16 kept as a bigint. */
+    static Column ranged(String name, String sqlite, long min, long max) {
+        return new Column(name, sqlite, ValueType.INT64, min, max, true);
+    }
+
+    /** Stored and written to files, but not part of normal sync's tuples. */
+    Column offWire() {
+        return new Column(name, sqlite, type, min, max, false);
+    }
+
+    public boolean inRange(long value) {
+        return value >= min && value <= max;
+    }
+}
