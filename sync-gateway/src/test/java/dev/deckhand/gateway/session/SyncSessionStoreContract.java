@@ -24,7 +24,7 @@ abstract class SyncSessionStoreContract {
         assertThat(store().find(user).blockOptional()).isEmpty();
         assertThat(store().remove(user).block()).isFalse();
 
-        SyncSession first = new SyncSession(user, "abc", STARTED, new dev.deckhand.worker.normalsync.SyncState(3, 57, 55, true, 1, 1234));
+        SyncSession first = new SyncSession(user, "abc", STARTED, new dev.deckhand.worker.normalsync.SyncState(3, 57, 55, true, dev.deckhand.worker.normalsync.ChunkTable.CARDS, 1234));
         store().save(first, Duration.ofMinutes(5)).block();
         assertThat(store().find(user).block()).isEqualTo(first);
         assertThat(store().find(user + 1).blockOptional()).as("sessions are per user").isEmpty();

@@ -39,7 +39,6 @@ public class NormalSyncService {
     private static final int REVLOG = 0;
     private static final int CARDS = 1;
     private static final int NOTES = 2;
-    private static final int DONE = 3;
 
     private final DatabaseClient db;
     private final TransactionalOperator tx;
@@ -61,7 +60,7 @@ public class NormalSyncService {
     public Mono<Started> start(long userId, int minUsn, boolean lnewer, JsonNode legacyGraves) {
         return db.sql("update collections set sync_epoch = sync_epoch + 1 where user_id = :u returning sync_epoch, usn")
                 .bind("u", userId)
-                .map(r -> new SyncState(r.get("sync_epoch", Long.class), r.get("usn", Integer.class), minUsn, lnewer, REVLOG,
+                .map(r -> new SyncState(r.get("sync_epoch", Long.class), r.get("usn", Integer.class), minUsn, lnewer, ChunkTable.REVLOG,
                         Long.MIN_VALUE))
                 .one()
                 .switchIfEmpty(Mono.error(() -> SyncProtocolException.badRequest(
@@ -93,7 +92,7 @@ public class NormalSyncService {
     public Mono<Chunk> chunk(long userId, SyncState state) {
         ObjectNode chunk = NODES.objectNode();
         return fill(userId, state, chunk, 0).map(next -> {
-            chunk.put("done", next.chunkTable() == DONE);
+            chunk.put("done", next.chunkTable() == ChunkTable.DONE);
             return new Chunk(chunk, next);
         });
     }
@@ -347,11 +346,12 @@ public class NormalSyncService {
     }
 
     private Mono<SyncState> fill(long userId, SyncState state, ObjectNode chunk, int taken) {
-        if (state.chunkTable() == DONE || taken >= CHUNK_SIZE) {
+        if (state.chunkTable() == ChunkTable.DONE || taken >= CHUNK_SIZE) {
             return Mono.just(state);
         }
         int limit = CHUNK_SIZE - taken;
-        int table = state.chunkTable();
+        ChunkTable current = state.chunkTable();
+        int table = current.ordinal();
         String sql = switch (table) {
             case REVLOG -> "select id, cid, usn, ease, ivl, last_ivl, factor, time, type from revlog t where true";
             case CARDS -> "select id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, \"left\","
@@ -372,10 +372,10 @@ public class NormalSyncService {
                         chunk.remove(KEYS[table]);
                     }
                     if (list.size() < limit) {
-                        return fill(userId, state.chunkedUpTo(table + 1, Long.MIN_VALUE), chunk, taken + list.size());
+                        return fill(userId, state.chunkedUpTo(current.next(), Long.MIN_VALUE), chunk, taken + list.size());
                     }
                     long last = list.get(list.size() - 1).get(0).asLong();
-                    return Mono.just(state.chunkedUpTo(table, last));
+                    return Mono.just(state.chunkedUpTo(current, last));
                 });
     }
 

@@ -8,12 +8,12 @@ package dev.deckhand.worker.normalsync;
  * @param serverUsn    the collection's usn when the sync started; everything it writes gets it
  * @param minUsn       the client's usn at its last sync: server rows with usn ≥ this are news to it
  * @param lnewer       the client's collection is newer, so the client sends the config
- * @param chunkTable   where outgoing chunks have got to: 0 revlog, 1 cards, 2 notes, 3 done
+ * @param chunkTable   where outgoing chunks have got to
  * @param chunkAfterId the last id sent from {@code chunkTable}
  */
-public record SyncState(long epoch, int serverUsn, int minUsn, boolean lnewer, int chunkTable, long chunkAfterId) {
+public record SyncState(long epoch, int serverUsn, int minUsn, boolean lnewer, ChunkTable chunkTable, long chunkAfterId) {
 
-    SyncState chunkedUpTo(int table, long afterId) {
+    SyncState chunkedUpTo(ChunkTable table, long afterId) {
         return new SyncState(epoch, serverUsn, minUsn, lnewer, table, afterId);
     }
 }
