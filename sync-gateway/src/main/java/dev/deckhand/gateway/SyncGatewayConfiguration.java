@@ -9,7 +9,7 @@ import dev.deckhand.gateway.session.SyncSessionStore;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.store.collection.CollectionStore;
 import dev.deckhand.store.fullsync.FullSyncService;
-import dev.deckhand.worker.normalsync.NormalSyncService;
+import dev.deckhand.worker.normalsync.NormalSync;
 import dev.deckhand.protocol.SyncLimits;
 import dev.deckhand.store.media.MediaIndexStore;
 import dev.deckhand.worker.SyncWorker;
@@ -44,7 +44,7 @@ public class SyncGatewayConfiguration {
                           @Value("${deckhand.sync.max-payload-megs:" + SyncLimits.DEFAULT_MEGS + "}") int maxPayloadMegs,
                           @Value("${deckhand.sync.temp-dir:${java.io.tmpdir}/deckhand}") Path tempDir,
                           CollectionStore collections, MediaIndexStore media, FullSyncService fullSync,
-                          NormalSyncService normalSync) {
+                          NormalSync normalSync) {
         return workerUrl.isBlank()
                 ? LocalSyncWorker.of(collections, media, fullSync, normalSync, maxPayloadMegs, tempDir)
                 : new RemoteSyncWorker(WebClient.builder(), workerUrl, workerToken);

@@ -29,6 +29,8 @@ public final class SyncJson {
 
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // trees keep every float exactly (integers are exact anyway): note types and decks pass through unchanged
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(JsonWriteFeature.WRITE_NUMBERS_AS_STRINGS)
             .build();

@@ -8,7 +8,7 @@ import dev.deckhand.protocol.AnkiHeaders;
 import dev.deckhand.protocol.SyncHeader;
 import dev.deckhand.protocol.ZstdFraming;
 import dev.deckhand.server.config.ServerSettings;
-import dev.deckhand.worker.normalsync.NormalSyncService;
+import dev.deckhand.worker.normalsync.IdleSyncSweeper;
 import dev.deckhand.store.fullsync.LegacyCollectionFixture;
 import dev.deckhand.testsupport.RawSyncClient;
 import dev.deckhand.testsupport.TestDatabase;
@@ -664,7 +664,7 @@ class NormalSyncHttpTest {
         ok("applyChunk", "idle1", chunk(note(nid, NOTETYPE, "never\u001ffinished"), card(nid + 1, nid)));
         assertThat(staged()).isPositive();
         String before = digest();
-        NormalSyncService normalSync = server.context().getBean(NormalSyncService.class);
+        IdleSyncSweeper normalSync = server.context().getBean(IdleSyncSweeper.class);
         // staged a moment ago: left alone
         assertThat(normalSync.abandonIdleSyncs(java.time.Duration.ofHours(1)).block()).isZero();
         assertThat(staged()).isPositive();

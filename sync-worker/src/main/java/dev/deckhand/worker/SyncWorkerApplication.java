@@ -3,7 +3,7 @@ package dev.deckhand.worker;
 import dev.deckhand.store.CollectionStoreConfiguration;
 import dev.deckhand.store.collection.CollectionStore;
 import dev.deckhand.store.fullsync.FullSyncService;
-import dev.deckhand.worker.normalsync.NormalSyncService;
+import dev.deckhand.worker.normalsync.NormalSync;
 import dev.deckhand.store.media.MediaIndexStore;
 import dev.deckhand.worker.http.WorkerEndpoint;
 import dev.deckhand.worker.normalsync.NormalSyncConfiguration;
@@ -31,7 +31,7 @@ public class SyncWorkerApplication {
 
     @Bean
     SyncWorker syncWorker(CollectionStore collections, MediaIndexStore media, FullSyncService fullSync,
-                          NormalSyncService normalSync,
+                          NormalSync normalSync,
                           @Value("${deckhand.sync.max-payload-megs:100}") int maxPayloadMegs,
                           @Value("${deckhand.sync.temp-dir:${java.io.tmpdir}/deckhand}") Path tempDir) {
         return LocalSyncWorker.of(collections, media, fullSync, normalSync, maxPayloadMegs, tempDir);

@@ -2,6 +2,8 @@ package dev.deckhand.store.collection;
 
 import java.util.List;
 
+import static dev.deckhand.store.collection.Column.Input.COMPUTED;
+import static dev.deckhand.store.collection.Column.Input.LENIENT;
 import static dev.deckhand.store.collection.Column.of;
 import static dev.deckhand.store.collection.Column.ranged;
 import static dev.deckhand.store.collection.ValueType.BYTES;
@@ -18,7 +20,7 @@ import static dev.deckhand.store.collection.ValueType.TEXT;
  */
 public enum BulkTable {
 
-    NOTES("notes", List.of(
+    NOTES("notes", "note", List.of(
             of("id", "id", INT64),
             of("guid", "guid", TEXT),
             of("mid", "cast(mid as integer)", INT64),
@@ -27,13 +29,13 @@ public enum BulkTable {
             of("tags", "tags", TEXT),
             of("flds", "flds", BYTES),
             // the sort field keeps its SQLite storage class: SQLite's own text for a REAL drops digits
-            of("sfld", "sfld", TEXT),
+            of("sfld", "sfld", TEXT).input(COMPUTED),
             of("sfld_kind", "typeof(sfld)", INT16).offWire(),
-            of("csum", "cast(csum as integer)", INT64),
-            of("flags", "cast(flags as integer)", INT64),
-            of("data", "data", TEXT))),
+            of("csum", "cast(csum as integer)", INT64).input(COMPUTED),
+            of("flags", "cast(flags as integer)", INT64).input(LENIENT),
+            of("data", "data", TEXT).input(LENIENT))),
 
-    CARDS("cards", List.of(
+    CARDS("cards", "card", List.of(
             of("id", "id", INT64),
             of("nid", "cast(nid as integer)", INT64),
             of("did", "cast(did as integer)", INT64),
@@ -53,7 +55,7 @@ public enum BulkTable {
             ranged("flags", "cast(flags as integer)", 0, 0xFF),
             of("data", "data", TEXT))),
 
-    REVLOG("revlog", List.of(
+    REVLOG("revlog", "revlog", List.of(
             of("id", "id", INT64),
             of("cid", "cast(cid as integer)", INT64),
             of("usn", "cast(usn as integer)", INT32),
@@ -64,17 +66,24 @@ public enum BulkTable {
             ranged("time", "cast(time as integer)", 0, 0xFFFF_FFFFL),
             ranged("type", "cast(type as integer)", 0, 0xFF))),
 
-    GRAVES("graves", List.of(
+    GRAVES("graves", "grave", List.of(
             of("oid", "oid", INT64),
             of("type", "type", INT32),
             of("usn", "usn", INT32)));
 
     private final String tableName;
+    private final String rowName;
     private final List<Column> columns;
 
-    BulkTable(String tableName, List<Column> columns) {
+    BulkTable(String tableName, String rowName, List<Column> columns) {
         this.tableName = tableName;
+        this.rowName = rowName;
         this.columns = columns;
+    }
+
+    /** What one row is called in messages for people: "note", "card", ... */
+    public String rowName() {
+        return rowName;
     }
 
     /** The PostgreSQL table (and the SQLite one). */

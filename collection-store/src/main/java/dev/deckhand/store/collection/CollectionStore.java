@@ -1,12 +1,26 @@
 package dev.deckhand.store.collection;
 
+import dev.deckhand.protocol.SyncProtocolException;
+import dev.deckhand.store.sql.SqlFile;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Mono;
 
-/** The per-user collection header (the {@code col} row of a client's database). */
+/**
+ * The {@code collections} row of each user: the header of the collection (the {@code col} row of
+ * a client's file) and its sync epoch, the fence that keeps a replaced or abandoned sync from
+ * ever committing. Every statement that reads or writes that row is here.
+ */
 @Repository
 public class CollectionStore {
+
+    private static final String SELECT_STATE = SqlFile.load(CollectionStore.class, "select-collection-state");
+    private static final String TAKE_NEXT_SYNC_EPOCH = SqlFile.load(CollectionStore.class, "take-next-sync-epoch");
+    private static final String LOCK_COLLECTION = SqlFile.load(CollectionStore.class, "lock-collection");
+    private static final String RETIRE_SYNC_EPOCH = SqlFile.load(CollectionStore.class, "retire-sync-epoch");
+    private static final String ADVANCE_USN_AFTER_SYNC = SqlFile.load(CollectionStore.class, "advance-usn-after-sync");
+    private static final String SELECT_CREATION_TIME = SqlFile.load(CollectionStore.class, "select-creation-time");
+    private static final String SET_CREATION_TIME = SqlFile.load(CollectionStore.class, "set-creation-time");
 
     private final DatabaseClient db;
 
@@ -14,14 +28,58 @@ public class CollectionStore {
         this.db = db;
     }
 
+    /** A sync's fencing token and the collection's usn when it was taken. */
+    public record SyncEpoch(long epoch, int usn) {}
+
     public Mono<CollectionState> state(long userId) {
-        return db.sql("""
-                        select mod, scm, usn, not exists (select 1 from cards where user_id = :id) as empty
-                        from collections where user_id = :id""")
-                .bind("id", userId)
+        return db.sql(SELECT_STATE)
+                .bind("user", userId)
                 .map((row, meta) -> new CollectionState(row.get("mod", Long.class), row.get("scm", Long.class),
                         row.get("usn", Integer.class), row.get("empty", Boolean.class)))
                 .one()
                 .defaultIfEmpty(CollectionState.NONE);
+    }
+
+    /** Takes the user's next sync epoch, fencing off every older sync; empty if the user has no collection. */
+    public Mono<SyncEpoch> takeNextSyncEpoch(long userId) {
+        return db.sql(TAKE_NEXT_SYNC_EPOCH).bind("user", userId)
+                .map(r -> new SyncEpoch(r.get("sync_epoch", Long.class), r.get("usn", Integer.class)))
+                .one();
+    }
+
+    /**
+     * Takes the user's collection lock for the rest of the transaction, and checks that
+     * {@code epoch} is still the latest: a sync that another one replaced, or that a full sync
+     * overtook, gets CONFLICT and so can never write. Returns the collection's current usn.
+     */
+    public Mono<Integer> lockForSync(long userId, long epoch) {
+        return db.sql(LOCK_COLLECTION).bind("user", userId)
+                .map(r -> new SyncEpoch(r.get("sync_epoch", Long.class), r.get("usn", Integer.class)))
+                .one()
+                .switchIfEmpty(Mono.error(() -> SyncProtocolException.conflict("the collection is gone")))
+                .flatMap(current -> current.epoch() == epoch ? Mono.just(current.usn())
+                        : Mono.error(SyncProtocolException.conflict("another sync of this account began after this one")));
+    }
+
+    /**
+     * Ends the sync holding {@code epoch} for good by taking the next epoch (waiting for a merge of
+     * it that holds the lock). A newer sync is left alone.
+     */
+    public Mono<Void> retireSyncEpoch(long userId, long epoch) {
+        return db.sql(RETIRE_SYNC_EPOCH).bind("user", userId).bind("epoch", epoch).fetch().rowsUpdated().then();
+    }
+
+    /** After a normal sync's merge: the next usn, and {@code now} (ms) as last sync and modification time. */
+    public Mono<Void> advanceUsnAfterSync(long userId, long nowMillis) {
+        return db.sql(ADVANCE_USN_AFTER_SYNC).bind("now", nowMillis).bind("user", userId).fetch().rowsUpdated().then();
+    }
+
+    /** The collection's creation time, seconds. */
+    public Mono<Long> creationTime(long userId) {
+        return db.sql(SELECT_CREATION_TIME).bind("user", userId).map(r -> r.get("crt", Long.class)).one();
+    }
+
+    public Mono<Void> setCreationTime(long userId, long crt) {
+        return db.sql(SET_CREATION_TIME).bind("crt", crt).bind("user", userId).fetch().rowsUpdated().then();
     }
 }

@@ -9,21 +9,36 @@ package dev.deckhand.store.collection;
  * @param min    the smallest value clients read it into without failing (Anki's Rust types)
  * @param max    the largest such value
  * @param onWire whether normal sync carries it in the table's row tuples
+ * @param input  how a value a client sends in a row tuple is taken
  */
-public record Column(String name, String sqlite, ValueType type, long min, long max, boolean onWire) {
+public record Column(String name, String sqlite, ValueType type, long min, long max, boolean onWire, Input input) {
+
+    /** How normal sync takes a client's value for this column. */
+    public enum Input {
+        /** Of the column's type (numbers may be floats or numeric strings) and within its range, or the row is refused. */
+        CHECKED,
+        /** Anything: the server computes the value itself, and sends it as an empty string. */
+        COMPUTED,
+        /** Anything: a value of the wrong type becomes 0 or "" when merged, as Anki's server does. */
+        LENIENT
+    }
 
     static Column of(String name, String sqlite, ValueType type) {
-        return new Column(name, sqlite, type, type.min, type.max, true);
+        return new Column(name, sqlite, type, type.min, type.max, true, Input.CHECKED);
     }
 
     /** A number that clients read into a narrower type than ours, e.g. a u16 kept as a bigint. */
     static Column ranged(String name, String sqlite, long min, long max) {
-        return new Column(name, sqlite, ValueType.INT64, min, max, true);
+        return new Column(name, sqlite, ValueType.INT64, min, max, true, Input.CHECKED);
     }
 
     /** Stored and written to files, but not part of normal sync's tuples. */
     Column offWire() {
-        return new Column(name, sqlite, type, min, max, false);
+        return new Column(name, sqlite, type, min, max, false, input);
+    }
+
+    Column input(Input how) {
+        return new Column(name, sqlite, type, min, max, onWire, how);
     }
 
     public boolean inRange(long value) {

@@ -8,13 +8,10 @@ import dev.deckhand.protocol.message.MetaResponse;
 import dev.deckhand.store.collection.CollectionStore;
 import dev.deckhand.store.media.MediaIndexStore;
 import dev.deckhand.protocol.SyncMethod;
-import dev.deckhand.store.fullsync.LegacyJsonText;
-import dev.deckhand.worker.normalsync.NormalSyncService;
+import dev.deckhand.worker.normalsync.NormalSync;
 import dev.deckhand.worker.normalsync.SyncState;
 import dev.deckhand.worker.CollectionDownload;
 import dev.deckhand.worker.NormalSyncStep;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.NullNode;
 import dev.deckhand.worker.SyncWorker;
 import dev.deckhand.worker.WorkContext;
 import dev.deckhand.worker.fullsync.FullSyncFiles;
@@ -35,11 +32,11 @@ public class LocalSyncWorker implements SyncWorker {
     private final CollectionStore collections;
     private final MediaIndexStore media;
     private final FullSyncFiles fullSync;
-    private final NormalSyncService normalSync;
+    private final NormalSync normalSync;
     private final Clock clock;
 
     public LocalSyncWorker(CollectionStore collections, MediaIndexStore media, FullSyncFiles fullSync,
-                           NormalSyncService normalSync, Clock clock) {
+                           NormalSync normalSync, Clock clock) {
         this.collections = collections;
         this.media = media;
         this.fullSync = fullSync;
@@ -49,7 +46,7 @@ public class LocalSyncWorker implements SyncWorker {
 
     /** A worker over these stores, with full-sync files under {@code tempDir}. */
     public static LocalSyncWorker of(CollectionStore collections, MediaIndexStore media, FullSyncService fullSync,
-                                     NormalSyncService normalSync, int maxPayloadMegs, Path tempDir) {
+                                     NormalSync normalSync, int maxPayloadMegs, Path tempDir) {
         return new LocalSyncWorker(collections, media,
                 new FullSyncFiles(fullSync, SyncLimits.ofMegs(maxPayloadMegs), tempDir), normalSync, Clock.systemUTC());
     }
@@ -77,38 +74,6 @@ public class LocalSyncWorker implements SyncWorker {
 
     @Override
     public Mono<NormalSyncStep> normalSync(SyncMethod method, WorkContext context, SyncState state, String request) {
-        return Mono.defer(() -> {
-            JsonNode payload = request == null || request.isBlank() ? NullNode.getInstance() : json(request);
-            long user = context.userId();
-            return switch (method) {
-                case START -> normalSync.start(user, NormalSyncJson.int32(payload, "minUsn"),
-                                NormalSyncJson.bool(payload, "lnewer"), payload.path("graves"))
-                        .map(started -> step(started.graves(), started.state()));
-                case APPLY_GRAVES -> normalSync.applyGraves(user, state, payload.path("chunk")).thenReturn(step(null, state));
-                case APPLY_CHANGES -> normalSync.applyChanges(user, state, payload.path("changes")).map(out -> step(out, state));
-                case CHUNK -> normalSync.chunk(user, state).map(chunk -> step(chunk.chunk(), chunk.state()));
-                case APPLY_CHUNK -> normalSync.applyChunk(user, state, payload.path("chunk")).thenReturn(step(null, state));
-                // a failed check ends the sync at once, as in Anki's server: nothing of it can be finished
-                case SANITY_CHECK2 -> normalSync.sanityCheck(user, state, payload.path("client"))
-                        .flatMap(out -> "ok".equals(out.path("status").asString()) ? Mono.just(step(out, state))
-                                : normalSync.abort(user, state.epoch()).thenReturn(step(out, null)));
-                case FINISH -> normalSync.finish(user, state).map(now -> new NormalSyncStep(Long.toString(now), null));
-                case ABORT -> (state == null ? Mono.<Void>empty() : normalSync.abort(user, state.epoch()))
-                        .thenReturn(new NormalSyncStep("null", null));
-                default -> Mono.error(SyncProtocolException.notFound(method.wireName() + " is not a normal-sync step"));
-            };
-        });
-    }
-
-    private static NormalSyncStep step(JsonNode answer, SyncState state) {
-        return new NormalSyncStep(answer == null ? "null" : LegacyJsonText.write(answer), state);
-    }
-
-    private static JsonNode json(String request) {
-        try {
-            return LegacyJsonText.MAPPER.readTree(request);
-        } catch (tools.jackson.core.JacksonException e) {
-            throw SyncProtocolException.badRequest("malformed JSON body: " + e.getOriginalMessage());
-        }
+        return normalSync.step(method, context.userId(), state, request);
     }
 }

@@ -20,7 +20,8 @@ public class IdleSyncSweeper implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(IdleSyncSweeper.class);
 
-    private final NormalSyncService normalSync;
+    private final Staging staging;
+    private final Abort abort;
     private final Duration idle;
     private final Duration every;
     private volatile Disposable running;
@@ -30,10 +31,11 @@ public class IdleSyncSweeper implements SmartLifecycle {
      *              lives (5 minutes between steps), so only syncs that are over anyway are touched
      * @param every how often to look
      */
-    public IdleSyncSweeper(NormalSyncService normalSync,
+    IdleSyncSweeper(Staging staging, Abort abort,
             @Value("${deckhand.sync.abandon-after:PT1H}") Duration idle,
             @Value("${deckhand.sync.sweep-every:PT10M}") Duration every) {
-        this.normalSync = normalSync;
+        this.staging = staging;
+        this.abort = abort;
         this.idle = idle;
         this.every = every;
     }
@@ -41,7 +43,7 @@ public class IdleSyncSweeper implements SmartLifecycle {
     @Override
     public void start() {
         running = Flux.interval(every, every)
-                .concatMap(tick -> normalSync.abandonIdleSyncs(idle)
+                .concatMap(tick -> abandonIdleSyncs(idle)
                         .doOnNext(n -> {
                             if (n > 0) {
                                 log.info("ended {} normal syncs idle for more than {}", n, idle);
@@ -52,6 +54,19 @@ public class IdleSyncSweeper implements SmartLifecycle {
                             return Mono.empty();
                         }))
                 .subscribe();
+    }
+
+    /**
+     * Ends every sync that has staged nothing for {@code idle}: fenced with the next epoch, as
+     * {@code abort} does, so that it can never commit, and its staged rows dropped. Returns how
+     * many were ended.
+     */
+    public Mono<Long> abandonIdleSyncs(Duration idle) {
+        return staging.idleSyncs(idle)
+                .collectList()
+                .flatMapMany(Flux::fromIterable)
+                .concatMap(sync -> abort.abort(sync.userId(), sync.epoch()).thenReturn(1L))
+                .count();
     }
 
     @Override

@@ -1,0 +1,1 @@
+select crt from collections where user_id = :user

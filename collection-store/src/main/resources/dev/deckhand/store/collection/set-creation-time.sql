@@ -1,0 +1,1 @@
+update collections set crt = :crt where user_id = :user

@@ -1,0 +1,1 @@
+insert into tags (user_id, tag, usn, collapsed) values (:user, :tag, :usn, false)

@@ -1,0 +1,1 @@
+select key, value from config where user_id = :user order by key

@@ -1,0 +1,1 @@
+select id, name, mtime from deck_configs where user_id = :user

@@ -1,0 +1,1 @@
+select id, name, mtime from decks where user_id = :user

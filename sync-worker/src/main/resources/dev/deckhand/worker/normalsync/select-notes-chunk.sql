@@ -1,0 +1,8 @@
+-- The next notes the client has not seen, in the wire order of BulkTable.NOTES without the
+-- computed sort field and checksum; not those it deleted in this sync.
+select id, guid, mid, mod, usn, tags, flds, flags, data
+from notes t
+where t.user_id = :user and t.usn >= :min_usn and t.id > :after_id
+  and not exists (select 1 from sync_staged_graves g
+                  where g.user_id = t.user_id and g.epoch = :epoch and g.type = :grave_kind and g.oid = t.id)
+order by t.id limit :limit

@@ -1,0 +1,1 @@
+select tag from tags where user_id = :user
