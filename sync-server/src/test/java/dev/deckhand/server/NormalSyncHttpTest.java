@@ -8,6 +8,8 @@ import dev.deckhand.protocol.AnkiHeaders;
 import dev.deckhand.protocol.SyncHeader;
 import dev.deckhand.protocol.ZstdFraming;
 import dev.deckhand.server.config.ServerSettings;
+import dev.deckhand.store.collection.CollectionWriter;
+import dev.deckhand.store.collection.NoteRow;
 import dev.deckhand.worker.normalsync.IdleSyncSweeper;
 import dev.deckhand.store.fullsync.LegacyCollectionFixture;
 import dev.deckhand.testsupport.RawSyncClient;
@@ -39,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Normal sync over HTTP with hand-made requests against the all-in-one server: one complete
@@ -174,6 +177,62 @@ class NormalSyncHttpTest {
         assertThat(first.get(8).isString() && first.get(8).asString().isEmpty()).as("csum is \"\"").isTrue();
         assertThat(chunk.path("cards").get(0)).hasSize(18);
         ok("abort", "s1", "{}");
+    }
+
+    // ---- a2) another writer of the collection ---------------------------------------------
+
+    /**
+     * A writer other than sync (the hosted API) edits a note and removes another between two
+     * syncs. Its rows carry the server's usn and its removals leave graves, so the next sync sends
+     * both; and it fences the sync that was open meanwhile, which can no longer commit.
+     */
+    @Test
+    void anotherWritersChangesFenceAnOpenSyncAndReachTheNextSync() throws Exception {
+        long edited = Long.parseLong(query("select min(id) from notes where user_id = " + userId));
+        long removed = Long.parseLong(query("select max(id) from notes where user_id = " + userId));
+        String removedCard = query("select id from cards where user_id = " + userId + " and nid = " + removed);
+        String guid = query("select guid from notes where id = " + edited + " and user_id = " + userId);
+        long modBefore = meta().path("mod").asLong();
+        beginSync("w1");
+
+        CollectionWriter writer = server.context().getBean(CollectionWriter.class);
+        writer.write(userId, change -> change.putNotes(List.of(new NoteRow(edited, guid, NOTETYPE, 1_700_000_200L, "api",
+                        "edited <b>by</b> API\u001fback", 0, "")))
+                .then(change.removeNotes(List.of(removed)))).block();
+
+        assertThat(step("finish", "w1", "{}").status()).as("the open sync is fenced").isEqualTo(409);
+        JsonNode meta = meta();
+        assertThat(meta.path("usn").asInt()).as("a write keeps the usn: it stamps the current one").isEqualTo(USN);
+        assertThat(meta.path("mod").asLong()).as("and bumps mod").isGreaterThan(modBefore);
+        assertThat(query("select usn || ':' || sfld || ':' || tags from notes where id = " + edited + " and user_id = " + userId))
+                .isEqualTo(USN + ":edited by API:api");
+        assertThat(query("select count(*) from notes where id = " + removed + " and user_id = " + userId)).isEqualTo("0");
+        assertThat(query("select count(*) from cards where nid = " + removed + " and user_id = " + userId)).isEqualTo("0");
+        assertThat(query("select string_agg(type || ':' || usn, ',' order by type) from graves where user_id = " + userId
+                + " and oid in (" + removed + ", " + removedCard + ")")).isEqualTo("0:" + USN + ",1:" + USN);
+
+        // a device that last synced at USN gets both changes
+        JsonNode graves = JSON.readTree(ok("start", "w2", startArgs()));
+        assertThat(graves.path("notes")).extracting(JsonNode::asLong).containsExactly(removed);
+        assertThat(graves.path("cards")).extracting(JsonNode::asLong).containsExactly(Long.parseLong(removedCard));
+        ok("applyChanges", "w2", EMPTY_CHANGES);
+        JsonNode chunk = JSON.readTree(ok("chunk", "w2", "{}"));
+        assertThat(chunk.path("notes")).hasSize(1);
+        assertThat(chunk.path("notes").get(0).get(0).asLong()).isEqualTo(edited);
+        assertThat(chunk.path("notes").get(0).get(6).asString()).isEqualTo("edited <b>by</b> API\u001fback");
+        JsonNode sanity = JSON.readTree(ok("sanityCheck2", "w2", counts(FIXTURE_NOTES - 1, FIXTURE_NOTES - 1)));
+        assertThat(sanity.path("status").asString()).as(sanity.toString()).isEqualTo("ok");
+        ok("finish", "w2", "{}");
+        assertThat(meta().path("usn").asInt()).isEqualTo(USN + 1);
+    }
+
+    /** Nothing to write to: an account that never uploaded gets a clear refusal, and nothing changes. */
+    @Test
+    void anotherWriterNeedsACollection() {
+        long nobody = Long.parseLong(query("select id from users where username = 'alice'")) + 1_000_000;
+        CollectionWriter writer = server.context().getBean(CollectionWriter.class);
+        assertThatThrownBy(() -> writer.write(nobody, change -> change.removeNotes(List.of(1L))).block())
+                .hasMessageContaining("no collection");
     }
 
     // ---- b) bad input ----------------------------------------------------------------------
