@@ -11,6 +11,13 @@ import dev.deckhand.media.sync.UploadBatch;
 import dev.deckhand.protocol.MediaLimits;
 import dev.deckhand.protocol.MediaMethod;
 import dev.deckhand.protocol.SyncJson;
+import dev.deckhand.protocol.media.MediaMessages.BeginRequest;
+import dev.deckhand.protocol.media.MediaMessages.BeginResponse;
+import dev.deckhand.protocol.media.MediaMessages.ChangesRequest;
+import dev.deckhand.protocol.media.MediaMessages.DownloadFilesRequest;
+import dev.deckhand.protocol.media.MediaMessages.MediaEnvelope;
+import dev.deckhand.protocol.media.MediaMessages.MediaError;
+import dev.deckhand.protocol.media.MediaMessages.SanityRequest;
 import dev.deckhand.protocol.SyncPath;
 import dev.deckhand.protocol.SyncProtocolException;
 import dev.deckhand.store.account.AuthenticatedUser;
@@ -64,7 +71,7 @@ public final class MediaRequestHandler {
                     .flatMap(user -> media.upload(user, folder -> StreamedPayload.read(body, MAX_UPLOAD_ZIP_BYTES,
                                     MAX_UPLOAD_ZIP_BYTES, zip -> UploadBatch.read(zip, folder)))
                             .<Object>map(result -> List.of(result.processed(), result.usn()))
-                            .map(MediaRequestHandler::ok)
+                            .<Object>map(MediaEnvelope::ok)
                             .onErrorResume(MediaQuotaExceededException.class, e -> Mono.just(new MediaError(e.getMessage()))))
                     .flatMap(answer -> SyncResponses.payload(SyncJson.write(answer), header.version())));
         }
@@ -72,7 +79,7 @@ public final class MediaRequestHandler {
             MediaMethod m = method.orElseThrow(() -> SyncProtocolException.notFound("unknown media method '" + name + "'"));
             return endpoint.authenticate(decoded.header()).flatMap(user -> m == MediaMethod.DOWNLOAD_FILES
                     ? downloadFiles(decoded, user)
-                    : operation(m, decoded, user).flatMap(data -> SyncResponses.payload(SyncJson.write(ok(data)),
+                    : operation(m, decoded, user).flatMap(data -> SyncResponses.payload(SyncJson.write(MediaEnvelope.ok(data)),
                             decoded.header().version())));
         });
     }
@@ -80,25 +87,16 @@ public final class MediaRequestHandler {
     private Mono<Object> operation(MediaMethod method, DecodedRequest request, AuthenticatedUser user) {
         return switch (method) {
             case BEGIN -> {
-                MediaBeginRequest begin = SyncJson.read(request.payload(), MediaBeginRequest.class);
-                if (begin.v() == null || begin.v().isBlank()) {
-                    throw SyncProtocolException.badRequest("media begin needs the client version 'v'");
-                }
+                SyncJson.read(request.payload(), BeginRequest.class);
                 // v11 clients ignore sk; legacy ones send it back, and it is the host key there too
-                yield index.currentUsn(user.userId()).map(usn -> new MediaBeginResponse(usn, request.header().hostKey()));
+                yield index.currentUsn(user.userId()).map(usn -> new BeginResponse(usn, request.header().hostKey()));
             }
             case MEDIA_CHANGES -> {
-                MediaChangesRequest changes = SyncJson.read(request.payload(), MediaChangesRequest.class);
-                if (changes.lastUsn() == null || changes.lastUsn() < 0) {
-                    throw SyncProtocolException.badRequest("mediaChanges needs a 'lastUsn' of 0 or more");
-                }
+                ChangesRequest changes = SyncJson.read(request.payload(), ChangesRequest.class);
                 yield media.changes(user.userId(), changes.lastUsn()).cast(Object.class);
             }
             case MEDIA_SANITY -> {
-                MediaSanityRequest sanity = SyncJson.read(request.payload(), MediaSanityRequest.class);
-                if (sanity.local() == null || sanity.local() < 0) {
-                    throw SyncProtocolException.badRequest("mediaSanity needs a 'local' file count of 0 or more");
-                }
+                SanityRequest sanity = SyncJson.read(request.payload(), SanityRequest.class);
                 yield media.sanity(user.userId(), sanity.local()).cast(Object.class);
             }
             case UPLOAD_CHANGES, DOWNLOAD_FILES -> throw new IllegalStateException(method + " is served apart");
@@ -107,9 +105,6 @@ public final class MediaRequestHandler {
 
     private Mono<ServerResponse> downloadFiles(DecodedRequest request, AuthenticatedUser user) {
         DownloadFilesRequest download = SyncJson.read(request.payload(), DownloadFilesRequest.class);
-        if (download.files() == null || download.files().stream().anyMatch(f -> f == null)) {
-            throw SyncProtocolException.badRequest("downloadFiles needs a list of file names in 'files'");
-        }
         return media.download(user, download.files()).flatMap(zip -> Mono.fromCallable(() -> Files.size(zip.file()))
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(size -> SyncResponses.compressedStream(size, ScratchFiles.compressed(zip.file())
@@ -117,23 +112,4 @@ public final class MediaRequestHandler {
                 .doOnError(e -> ScratchFiles.deleteQuietly(zip.folder())));
     }
 
-    private static Object ok(Object data) {
-        return new MediaEnvelope(data, "");
-    }
-
-    /** Every media answer but downloadFiles is wrapped so; {@code err} must be present and empty. */
-    record MediaEnvelope(Object data, String err) {}
-
-    /** A failure the client shows to the user as it is: an {@code err} with no {@code data}. */
-    record MediaError(String err) {}
-
-    record MediaBeginRequest(String v) {}
-
-    record MediaBeginResponse(int usn, String sk) {}
-
-    record MediaChangesRequest(Integer lastUsn) {}
-
-    record MediaSanityRequest(Long local) {}
-
-    record DownloadFilesRequest(List<String> files) {}
 }
