@@ -16,6 +16,10 @@ import java.util.Map;
  * entities are decoded the way the {@code htmlescape} 0.3.1 crate does. The regexes are matched by
  * hand rather than with {@link java.util.regex}: Rust's regex engine never backtracks, and the
  * media-tag pattern would backtrack exponentially in Java on tags with many quoted attributes.
+ *
+ * <p>Longer than most files here on purpose: the hand-written matchers and the 252-entry entity
+ * table are one algorithm that is checked as a whole against rslib (NoteFieldsTest and the
+ * real-client oracle), and splitting it would scatter what has to be compared line by line.
  */
 public final class NoteFields {
 

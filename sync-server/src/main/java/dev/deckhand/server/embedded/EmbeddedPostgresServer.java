@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #start} also cleans up after a server process that died without {@link #close()}: an
  * orphaned postmaster is shut down, and a stale {@code postmaster.pid} is cleared. {@link #findRunning}
  * lets a second process (the admin CLI) use the running cluster instead of starting its own.
+ *
+ * <p>Longer than most files here on purpose: starting, adopting and stopping one cluster safely
+ * (stale pids, orphaned postmasters, the lock against a second server on the same folder) is one
+ * life cycle whose steps depend on each other's state; {@link Postmaster} already holds the
+ * process handling that can stand apart.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
