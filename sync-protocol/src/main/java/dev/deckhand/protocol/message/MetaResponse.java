@@ -42,14 +42,4 @@ public record MetaResponse(
     public static MetaResponse of(long mod, long scm, int usn, long tsSeconds, boolean empty, int mediaUsn) {
         return new MetaResponse(mod, scm, usn, tsSeconds, "", true, 0, empty, mediaUsn);
     }
-
-    /** The same answer but refusing the sync; the client shows {@code message} verbatim and stops. */
-    public MetaResponse refuse(String message) {
-        return new MetaResponse(mod, scm, usn, ts, message, false, hostNum, empty, mediaUsn);
-    }
-
-    /** The same answer with a message shown after a successful sync ({@code cont} unchanged). */
-    public MetaResponse withMessage(String message) {
-        return new MetaResponse(mod, scm, usn, ts, message, cont, hostNum, empty, mediaUsn);
-    }
 }

@@ -113,11 +113,6 @@ class MessagesTest {
         assertThat(ok).isEqualTo(new MetaResponse(0, 1690000000000L, 0, 1700000600L, "", true, 0, true, 0));
         assertThat(SyncJson.read(SyncJson.write(ok), MetaResponse.class)).isEqualTo(ok);
 
-        MetaResponse refused = ok.refuse("Your client does not support the v2 scheduler");
-        assertThat(refused.cont()).isFalse();
-        assertThat(refused.msg()).isEqualTo("Your client does not support the v2 scheduler");
-        assertThat(refused.mod()).isEqualTo(ok.mod());
-        assertThat(ok.withMessage("hello").cont()).isTrue();
 
         // what a client parses from an official server
         MetaResponse parsed = SyncJson.read(utf8("{\"mod\":1700000500000,\"scm\":1690000000000,\"usn\":57,"

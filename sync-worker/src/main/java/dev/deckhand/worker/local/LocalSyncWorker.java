@@ -58,8 +58,8 @@ public class LocalSyncWorker implements SyncWorker {
                     "sync protocol version " + request.v() + " is not supported (8 to 11 are)"));
         }
         return Mono.zip(collections.state(context.userId()), media.currentUsn(context.userId()))
-                .map(t -> new MetaResponse(t.getT1().mod(), t.getT1().scm(), t.getT1().usn(),
-                        clock.millis() / 1000, "", true, 0, t.getT1().empty(), t.getT2()));
+                .map(t -> MetaResponse.of(t.getT1().mod(), t.getT1().scm(), t.getT1().usn(), clock.millis() / 1000,
+                        t.getT1().empty(), t.getT2()));
     }
 
     @Override

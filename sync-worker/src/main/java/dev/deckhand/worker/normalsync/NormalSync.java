@@ -51,6 +51,9 @@ public class NormalSync {
     public Mono<NormalSyncStep> step(SyncMethod method, long userId, SyncState state, String request) {
         return Mono.defer(() -> {
             byte[] body = request == null ? new byte[0] : request.getBytes(StandardCharsets.UTF_8);
+            if (method.takesNoArguments()) {
+                SyncJson.requireObjectOrEmpty(body);
+            }
             return switch (method) {
                 case START -> start.start(userId, SyncJson.read(body, StartRequest.class))
                         .map(started -> answer(started.serverGraves(), started.state()));
@@ -58,20 +61,14 @@ public class NormalSync {
                         .thenReturn(new NormalSyncStep(NULL, state));
                 case APPLY_CHANGES -> applyChanges.applyChanges(userId, state, SyncJson.read(body, ApplyChangesRequest.class))
                         .map(server -> answer(server, state));
-                case CHUNK -> {
-                    SyncJson.requireObjectOrEmpty(body);
-                    yield chunks.chunk(userId, state).map(out -> answer(out.chunk(), out.next()));
-                }
+                case CHUNK -> chunks.chunk(userId, state).map(out -> answer(out.chunk(), out.next()));
                 case APPLY_CHUNK -> chunks.applyChunk(userId, state, SyncJson.read(body, ApplyChunkRequest.class))
                         .thenReturn(new NormalSyncStep(NULL, state));
                 // a failed check ends the sync at once, as in Anki's server: nothing of it can be finished
                 case SANITY_CHECK2 -> sanityCheck.sanityCheck(userId, state, SyncJson.read(body, SanityCheckRequest.class))
                         .flatMap(out -> out.ok() ? Mono.just(answer(out, state))
                                 : abort.abort(userId, state.epoch()).thenReturn(answer(out, null)));
-                case FINISH -> {
-                    SyncJson.requireObjectOrEmpty(body);
-                    yield finish.finish(userId, state).map(now -> new NormalSyncStep(Long.toString(now), null));
-                }
+                case FINISH -> finish.finish(userId, state).map(now -> new NormalSyncStep(Long.toString(now), null));
                 case ABORT -> (state == null ? Mono.<Void>empty() : abort.abort(userId, state.epoch()))
                         .thenReturn(new NormalSyncStep(NULL, null));
                 default -> Mono.error(SyncProtocolException.notFound(method.wireName() + " is not a normal-sync step"));
