@@ -21,6 +21,7 @@ public class CollectionStore {
     private static final String ADVANCE_USN_AFTER_SYNC = SqlFile.load(CollectionStore.class, "advance-usn-after-sync");
     private static final String SELECT_CREATION_TIME = SqlFile.load(CollectionStore.class, "select-creation-time");
     private static final String SET_CREATION_TIME = SqlFile.load(CollectionStore.class, "set-creation-time");
+    private static final String SET_MODIFIED = SqlFile.load(CollectionStore.class, "set-modified");
 
     private final DatabaseClient db;
 
@@ -48,14 +49,22 @@ public class CollectionStore {
     }
 
     /**
+     * Takes the user's collection lock for the rest of the transaction: every writer of the
+     * collection does, first. Returns the current epoch and usn; empty if the user has no collection.
+     */
+    public Mono<SyncEpoch> lock(long userId) {
+        return db.sql(LOCK_COLLECTION).bind("user", userId)
+                .map(r -> new SyncEpoch(r.get("sync_epoch", Long.class), r.get("usn", Integer.class)))
+                .one();
+    }
+
+    /**
      * Takes the user's collection lock for the rest of the transaction, and checks that
      * {@code epoch} is still the latest: a sync that another one replaced, or that a full sync
      * overtook, gets CONFLICT and so can never write. Returns the collection's current usn.
      */
     public Mono<Integer> lockForSync(long userId, long epoch) {
-        return db.sql(LOCK_COLLECTION).bind("user", userId)
-                .map(r -> new SyncEpoch(r.get("sync_epoch", Long.class), r.get("usn", Integer.class)))
-                .one()
+        return lock(userId)
                 .switchIfEmpty(Mono.error(() -> SyncProtocolException.conflict("the collection is gone")))
                 .flatMap(current -> current.epoch() == epoch ? Mono.just(current.usn())
                         : Mono.error(SyncProtocolException.conflict("another sync of this account began after this one")));
@@ -81,5 +90,10 @@ public class CollectionStore {
 
     public Mono<Void> setCreationTime(long userId, long crt) {
         return db.sql(SET_CREATION_TIME).bind("crt", crt).bind("user", userId).fetch().rowsUpdated().then();
+    }
+
+    /** Sets the modification time (ms), so that devices see a change and sync. */
+    public Mono<Void> setModified(long userId, long nowMillis) {
+        return db.sql(SET_MODIFIED).bind("now", nowMillis).bind("user", userId).fetch().rowsUpdated().then();
     }
 }

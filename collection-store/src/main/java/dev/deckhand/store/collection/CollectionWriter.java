@@ -24,21 +24,21 @@ import java.util.function.Function;
 @Component
 public class CollectionWriter {
 
-    private static final String LOCK_COLLECTION = SqlFile.load(CollectionWriter.class, "lock-collection");
-    private static final String TAKE_NEXT_SYNC_EPOCH = SqlFile.load(CollectionWriter.class, "take-next-sync-epoch");
-    private static final String SET_MODIFIED = SqlFile.load(CollectionWriter.class, "set-modified");
     private static final String RECORD_GRAVES = SqlFile.load(CollectionWriter.class, "record-graves");
     private static final String DELETE_NOTES = SqlFile.load(CollectionWriter.class, "delete-notes");
     private static final String DELETE_CARDS_OF_NOTES = SqlFile.load(CollectionWriter.class, "delete-cards-of-notes");
     private static final String DELETE_CARDS = SqlFile.load(CollectionWriter.class, "delete-cards");
 
     private final DatabaseClient db;
+    private final CollectionStore collections;
     private final Notes notes;
     private final TransactionalOperator tx;
     private final Clock clock = Clock.systemUTC();
 
-    public CollectionWriter(DatabaseClient db, Notes notes, ReactiveTransactionManager transactions) {
+    public CollectionWriter(DatabaseClient db, CollectionStore collections, Notes notes,
+                            ReactiveTransactionManager transactions) {
         this.db = db;
+        this.collections = collections;
         this.notes = notes;
         this.tx = TransactionalOperator.create(transactions);
     }
@@ -48,17 +48,17 @@ public class CollectionWriter {
      * all or nothing. A user without a collection is BAD_REQUEST.
      */
     public <T> Mono<T> write(long userId, Function<Change, Mono<T>> change) {
-        return db.sql(LOCK_COLLECTION).bind("user", userId).map(r -> r.get("usn", Integer.class)).one()
+        return collections.lock(userId)
                 .switchIfEmpty(Mono.error(() -> SyncProtocolException.badRequest("the user has no collection yet")))
-                .flatMap(usn -> db.sql(TAKE_NEXT_SYNC_EPOCH).bind("user", userId).fetch().rowsUpdated()
-                        .then(change.apply(new Change(userId, usn)))
+                .flatMap(current -> collections.takeNextSyncEpoch(userId)
+                        .then(change.apply(new Change(userId, current.usn())))
                         .flatMap(result -> modified(userId).thenReturn(result))
                         .switchIfEmpty(modified(userId).then(Mono.empty())))
                 .as(tx::transactional);
     }
 
     private Mono<Void> modified(long userId) {
-        return db.sql(SET_MODIFIED).bind("now", clock.millis()).bind("user", userId).fetch().rowsUpdated().then();
+        return Mono.defer(() -> collections.setModified(userId, clock.millis()));
     }
 
     /** The changes one write may make; valid only inside {@link #write}. */
