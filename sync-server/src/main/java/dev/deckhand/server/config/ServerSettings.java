@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * The all-in-one server's settings, read from environment variables named as in Anki's own
  * server ({@code SYNC_*}, {@code PASSWORDS_HASHED}, {@code MAX_SYNC_PAYLOAD_MEGS}), plus ours
- * for pointing it at an external PostgreSQL or Redis. docs/configuration.md lists them all.
+ * for pointing it at an external PostgreSQL or Redis. README.md ("Configuration") lists them all.
  */
 public record ServerSettings(
         String host,
