@@ -7,47 +7,70 @@ import dev.deckhand.gateway.session.InMemorySyncSessionStore;
 import dev.deckhand.gateway.session.RedisSyncSessionStore;
 import dev.deckhand.gateway.session.SyncSessionStore;
 import dev.deckhand.store.account.AccountService;
-import dev.deckhand.store.collection.CollectionStore;
-import dev.deckhand.store.fullsync.FullSyncService;
-import dev.deckhand.worker.normalsync.NormalSyncService;
-import dev.deckhand.protocol.SyncLimits;
-import dev.deckhand.store.media.MediaIndexStore;
 import dev.deckhand.worker.SyncWorker;
+import dev.deckhand.worker.WorkerConfiguration;
 import dev.deckhand.worker.http.RemoteSyncWorker;
-import dev.deckhand.worker.local.LocalSyncWorker;
-import dev.deckhand.worker.normalsync.NormalSyncConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import java.nio.file.Path;
 import java.time.Clock;
 
 /**
  * The sync gateway's parts. Two seams are chosen by configuration: where workers run
- * ({@code deckhand.worker.url} set: over HTTP; unset: in this process) and where sessions live
- * ({@code deckhand.sessions.store}: {@code redis} or {@code memory}).
+ * ({@code deckhand.worker.url} set: over HTTP, and this process has no sync services of its own;
+ * unset: in this process, with everything {@link WorkerConfiguration} brings) and where sessions
+ * live ({@code deckhand.sessions.store}: {@code redis} or {@code memory}).
  */
 @Configuration(proxyBeanMethods = false)
-@Import({EdgeConfiguration.class, NormalSyncConfiguration.class})
+@Import(EdgeConfiguration.class)
 public class SyncGatewayConfiguration {
 
-    @Bean
-    SyncWorker syncWorker(@Value("${deckhand.worker.url:}") String workerUrl,
-                          @Value("${deckhand.worker.token:}") String workerToken,
-                          @Value("${deckhand.sync.max-payload-megs:" + SyncLimits.DEFAULT_MEGS + "}") int maxPayloadMegs,
-                          @Value("${deckhand.sync.temp-dir:${java.io.tmpdir}/deckhand}") Path tempDir,
-                          CollectionStore collections, MediaIndexStore media, FullSyncService fullSync,
-                          NormalSyncService normalSync) {
-        return workerUrl.isBlank()
-                ? LocalSyncWorker.of(collections, media, fullSync, normalSync, maxPayloadMegs, tempDir)
-                : new RemoteSyncWorker(WebClient.builder(), workerUrl, workerToken);
+    // LocalWorker and RemoteWorkers below are picked up as member classes; their conditions choose one
+
+    static final String WORKER_URL = "deckhand.worker.url";
+
+    /** Without {@code deckhand.worker.url}: the work runs here (the all-in-one server). */
+    @Configuration(proxyBeanMethods = false)
+    @Conditional(WorkerUrlUnset.class)
+    @Import(WorkerConfiguration.class)
+    static class LocalWorker {}
+
+    /** With {@code deckhand.worker.url}: workers are called over HTTP. */
+    @Configuration(proxyBeanMethods = false)
+    @Conditional(WorkerUrlSet.class)
+    static class RemoteWorkers {
+
+        @Bean
+        SyncWorker syncWorker(@Value("${" + WORKER_URL + "}") String workerUrl,
+                              @Value("${deckhand.worker.token:}") String workerToken) {
+            return new RemoteSyncWorker(WebClient.builder(), workerUrl, workerToken);
+        }
+    }
+
+    /** A blank URL counts as unset, as it always has. */
+    static final class WorkerUrlSet implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return !context.getEnvironment().getProperty(WORKER_URL, "").isBlank();
+        }
+    }
+
+    static final class WorkerUrlUnset implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return !new WorkerUrlSet().matches(context, metadata);
+        }
     }
 
     @Bean

@@ -8,7 +8,17 @@ import dev.deckhand.testsupport.RawSyncClient;
 import dev.deckhand.testsupport.TestDatabase;
 import dev.deckhand.testsupport.TestPostgres;
 import dev.deckhand.testsupport.TestRedis;
+import dev.deckhand.store.collection.CollectionStore;
+import dev.deckhand.store.fullsync.CollectionExporter;
+import dev.deckhand.store.fullsync.FullSyncService;
+import dev.deckhand.store.media.MediaIndexStore;
+import dev.deckhand.worker.SyncWorker;
 import dev.deckhand.worker.SyncWorkerApplication;
+import dev.deckhand.worker.fullsync.FullSyncFiles;
+import dev.deckhand.worker.http.RemoteSyncWorker;
+import dev.deckhand.worker.local.LocalSyncWorker;
+import dev.deckhand.worker.normalsync.IdleSyncSweeper;
+import dev.deckhand.worker.normalsync.NormalSyncService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,7 +28,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -142,5 +154,38 @@ class DistributedWiringTest {
                 Map.of("content-type", "application/json"),
                 "{\"userId\":1,\"sessionKey\":\"s\",\"request\":{\"v\":11,\"cv\":\"x\"}}".getBytes());
         assertThat(r.status()).isEqualTo(401);
+    }
+
+    /** What only a process that executes sync operations has. */
+    static final List<Class<?>> WORKER_BEANS = List.of(LocalSyncWorker.class, NormalSyncService.class, IdleSyncSweeper.class,
+            FullSyncFiles.class, FullSyncService.class, CollectionExporter.class, CollectionStore.class, MediaIndexStore.class);
+
+    @Test
+    void eachProcessHasOnlyTheBeansItUses() {
+        for (ConfigurableApplicationContext gateway : List.of(gatewayA, gatewayB)) {
+            for (Class<?> type : WORKER_BEANS) {
+                assertThat(gateway.getBeanNamesForType(type)).as("a remote-mode gateway has no " + type.getSimpleName()).isEmpty();
+            }
+            assertThat(gateway.getBean(SyncWorker.class)).isInstanceOf(RemoteSyncWorker.class);
+            assertThat(deckhandBeanTypes(gateway)).as("nothing of the worker but its client")
+                    .filteredOn(name -> name.startsWith("dev.deckhand.worker."))
+                    .containsExactly(RemoteSyncWorker.class.getName());
+        }
+        for (Class<?> type : WORKER_BEANS) {
+            assertThat(worker.getBeanNamesForType(type)).as("the worker has one " + type.getSimpleName()).hasSize(1);
+        }
+        assertThat(worker.getBean(SyncWorker.class)).isInstanceOf(LocalSyncWorker.class);
+        // workers authenticate no clients and keep no sessions: the gateway does
+        assertThat(worker.getBeanNamesForType(AccountService.class)).isEmpty();
+        assertThat(worker.getBeanNamesForType(SyncSessionStore.class)).isEmpty();
+    }
+
+    /** The classes of the context's own beans (those in dev.deckhand), by name. */
+    static List<String> deckhandBeanTypes(ConfigurableApplicationContext context) {
+        return Arrays.stream(context.getBeanDefinitionNames())
+                .map(context::getType)
+                .filter(type -> type != null && type.getName().startsWith("dev.deckhand."))
+                .map(Class::getName)
+                .toList();
     }
 }
