@@ -3,6 +3,9 @@ package dev.deckhand.gateway.distributed;
 import dev.deckhand.gateway.SyncGatewayApplication;
 import dev.deckhand.gateway.session.SyncSession;
 import dev.deckhand.gateway.session.SyncSessionStore;
+import dev.deckhand.protocol.AnkiHeaders;
+import dev.deckhand.protocol.SyncHeader;
+import dev.deckhand.protocol.ZstdFraming;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.testsupport.RawSyncClient;
 import dev.deckhand.testsupport.TestDatabase;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +49,7 @@ class DistributedWiringTest {
     static ConfigurableApplicationContext worker;
     static ConfigurableApplicationContext gatewayA;
     static ConfigurableApplicationContext gatewayB;
+    static String redisPrefix;
 
     @BeforeAll
     static void start() {
@@ -58,7 +63,8 @@ class DistributedWiringTest {
         Map<String, Object> gateway = new HashMap<>(shared);
         gateway.put("deckhand.worker.url", "http://127.0.0.1:" + port(worker));
         gateway.put("deckhand.sessions.store", "redis");
-        gateway.put("deckhand.redis.key-prefix", TestRedis.newKeyPrefix());
+        redisPrefix = TestRedis.newKeyPrefix();
+        gateway.put("deckhand.redis.key-prefix", redisPrefix);
         gateway.put("spring.data.redis.url", TestRedis.endpoint().url());
         gatewayA = new SpringApplicationBuilder(SyncGatewayApplication.class).run(args(gateway));
         gatewayB = new SpringApplicationBuilder(SyncGatewayApplication.class).run(args(gateway));
@@ -154,6 +160,38 @@ class DistributedWiringTest {
                 Map.of("content-type", "application/json"),
                 "{\"userId\":1,\"sessionKey\":\"s\",\"request\":{\"v\":11,\"cv\":\"x\"}}".getBytes());
         assertThat(r.status()).isEqualTo(401);
+    }
+
+    @Test
+    void aSessionInRedisOfAnotherFormatVersionIsNoSessionAndTheClientStartsAgain(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        AccountService accounts = gatewayA.getBean(AccountService.class);
+        long userId = accounts.addUser("carol", "pw").block().id();
+        String key = accounts.login("carol", "pw").block();
+        assertThat(client(gatewayA).callWithBytes("sync/upload", key,
+                dev.deckhand.store.fullsync.LegacyCollectionFixture.bytes(dir, "carol", 2)).payload()).isEqualTo("OK");
+        String start = "{\"minUsn\":5,\"lnewer\":true,\"graves\":null}";
+        assertThat(step(gatewayA, key, "c1", "start", start).status()).isEqualTo(200);
+
+        ReactiveStringRedisTemplate redis = gatewayA.getBean(ReactiveStringRedisTemplate.class);
+        String sessionKey = redisPrefix + "user:" + userId + ":sync-session";
+        String stored = redis.opsForValue().get(sessionKey).block();
+        assertThat(stored).startsWith("{\"v\":1,");
+        // as a gateway of a later release would have written it
+        redis.opsForValue().set(sessionKey, stored.replace("{\"v\":1,", "{\"v\":2,"), Duration.ofMinutes(1)).block();
+        RawSyncClient.Response next = step(gatewayB, key, "c1", "applyChanges",
+                "{\"changes\":{\"models\":[],\"decks\":[[],[]],\"tags\":[]}}");
+        assertThat(next.status()).as(next.text()).isEqualTo(409);
+
+        assertThat(step(gatewayB, key, "c2", "start", start).status()).as("the client starts again").isEqualTo(200);
+        assertThat(redis.opsForValue().get(sessionKey).block()).startsWith("{\"v\":1,").contains("\"sessionKey\":\"c2\"");
+        assertThat(step(gatewayA, key, "c2", "abort", "{}").status()).isEqualTo(200);
+    }
+
+    static RawSyncClient.Response step(ConfigurableApplicationContext gateway, String hostKey, String sessionKey,
+                                       String method, String json) {
+        return client(gateway).post("sync/" + method,
+                Map.of(AnkiHeaders.SYNC, new SyncHeader(11, hostKey, "anki,2.1.66", sessionKey).toJson()),
+                ZstdFraming.compress(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** What only a process that executes sync operations has. */
