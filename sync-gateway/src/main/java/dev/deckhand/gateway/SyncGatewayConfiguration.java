@@ -11,7 +11,9 @@ import dev.deckhand.worker.SyncWorker;
 import dev.deckhand.worker.WorkerConfiguration;
 import dev.deckhand.worker.http.RemoteSyncWorker;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
@@ -25,12 +27,15 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * The sync gateway's parts. Two seams are chosen by configuration: where workers run
  * ({@code deckhand.worker.url} set: over HTTP, and this process has no sync services of its own;
  * unset: in this process, with everything {@link WorkerConfiguration} brings) and where sessions
- * live ({@code deckhand.sessions.store}: {@code redis} or {@code memory}).
+ * live ({@code deckhand.sessions.store}: {@code redis} or {@code memory}). Sessions live for
+ * {@code deckhand.sessions.ttl} (default 5 minutes) after each step, timed by the
+ * {@value #SESSION_CLOCK} bean.
  */
 @Configuration(proxyBeanMethods = false)
 @Import(EdgeConfiguration.class)
@@ -39,6 +44,13 @@ public class SyncGatewayConfiguration {
     // LocalWorker and RemoteWorkers below are picked up as member classes; their conditions choose one
 
     static final String WORKER_URL = "deckhand.worker.url";
+
+    /**
+     * The name of the clock that sessions are timed by: when one starts, and when one kept in
+     * memory expires (Redis keeps its own time). The system clock, unless the context has a
+     * singleton of this name before it starts (tests register one they can move on).
+     */
+    public static final String SESSION_CLOCK = "sessionClock";
 
     /** Without {@code deckhand.worker.url}: the work runs here (the all-in-one server). */
     @Configuration(proxyBeanMethods = false)
@@ -73,13 +85,20 @@ public class SyncGatewayConfiguration {
         }
     }
 
+    @Bean(SESSION_CLOCK)
+    @ConditionalOnMissingBean(name = SESSION_CLOCK)
+    Clock sessionClock() {
+        return Clock.systemUTC();
+    }
+
     @Bean
     SyncSessionStore syncSessionStore(@Value("${deckhand.sessions.store:redis}") String store,
                                       @Value("${deckhand.redis.key-prefix:deckhand:}") String keyPrefix,
-                                      ObjectProvider<ReactiveStringRedisTemplate> redis) {
+                                      ObjectProvider<ReactiveStringRedisTemplate> redis,
+                                      @Qualifier(SESSION_CLOCK) Clock clock) {
         return switch (store) {
             case "redis" -> new RedisSyncSessionStore(redis.getObject(), keyPrefix);
-            case "memory" -> new InMemorySyncSessionStore(Clock.systemUTC());
+            case "memory" -> new InMemorySyncSessionStore(clock);
             default -> throw new IllegalArgumentException(
                     "deckhand.sessions.store must be 'redis' or 'memory', not '" + store + "'");
         };
@@ -87,8 +106,10 @@ public class SyncGatewayConfiguration {
 
     @Bean
     SyncRequestHandler syncRequestHandler(AnkiEndpoint endpoint, AccountService accounts, SyncWorker worker,
-                                          SyncSessionStore sessions) {
-        return new SyncRequestHandler(endpoint, accounts, worker, sessions);
+                                          SyncSessionStore sessions,
+                                          @Value("${deckhand.sessions.ttl:PT5M}") Duration sessionTtl,
+                                          @Qualifier(SESSION_CLOCK) Clock clock) {
+        return new SyncRequestHandler(endpoint, accounts, worker, sessions, sessionTtl, clock);
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package dev.deckhand.gateway.distributed;
 
 import dev.deckhand.gateway.SyncGatewayApplication;
+import dev.deckhand.gateway.http.SyncRequestHandler;
 import dev.deckhand.gateway.session.SyncSession;
 import dev.deckhand.gateway.session.SyncSessionStore;
 import dev.deckhand.protocol.AnkiHeaders;
@@ -46,6 +47,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DistributedWiringTest {
 
     static final String TOKEN = "worker-secret";
+    /** Not the default of 5 minutes, to see that the setting is used. */
+    static final Duration SESSION_TTL = Duration.ofMinutes(3);
     static ConfigurableApplicationContext worker;
     static ConfigurableApplicationContext gatewayA;
     static ConfigurableApplicationContext gatewayB;
@@ -63,6 +66,7 @@ class DistributedWiringTest {
         Map<String, Object> gateway = new HashMap<>(shared);
         gateway.put("deckhand.worker.url", "http://127.0.0.1:" + port(worker));
         gateway.put("deckhand.sessions.store", "redis");
+        gateway.put("deckhand.sessions.ttl", SESSION_TTL.toString());
         redisPrefix = TestRedis.newKeyPrefix();
         gateway.put("deckhand.redis.key-prefix", redisPrefix);
         gateway.put("spring.data.redis.url", TestRedis.endpoint().url());
@@ -176,6 +180,8 @@ class DistributedWiringTest {
         String sessionKey = redisPrefix + "user:" + userId + ":sync-session";
         String stored = redis.opsForValue().get(sessionKey).block();
         assertThat(stored).startsWith("{\"v\":1,");
+        assertThat(gatewayA.getBean(SyncRequestHandler.class).sessionTtl()).isEqualTo(SESSION_TTL);
+        assertThat(redis.getExpire(sessionKey).block()).isBetween(SESSION_TTL.minusSeconds(10), SESSION_TTL);
         // as a gateway of a later release would have written it
         redis.opsForValue().set(sessionKey, stored.replace("{\"v\":1,", "{\"v\":2,"), Duration.ofMinutes(1)).block();
         RawSyncClient.Response next = step(gatewayB, key, "c1", "applyChanges",
