@@ -1,7 +1,7 @@
 package dev.deckhand.edge;
 
 import dev.deckhand.protocol.SyncLimits;
-import dev.deckhand.store.CollectionStoreConfiguration;
+import dev.deckhand.store.AccountsConfiguration;
 import dev.deckhand.store.account.AccountService;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.annotation.Value;
@@ -9,9 +9,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
-/** Beans shared by the sync gateway and the media service, whichever of them a process runs. */
+/**
+ * Beans shared by the sync gateway and the media service, whichever of them a process runs: the
+ * request limits and the endpoint steps, with the accounts that authenticate host keys.
+ */
 @Configuration(proxyBeanMethods = false)
-@Import(CollectionStoreConfiguration.class)
+@Import(AccountsConfiguration.class)
 public class EdgeConfiguration {
 
     @Bean

@@ -6,6 +6,7 @@ import dev.deckhand.media.blob.MediaBlobStore;
 import dev.deckhand.media.blob.MediaStorageConfiguration;
 import dev.deckhand.media.http.MediaRequestHandler;
 import dev.deckhand.media.sync.MediaSync;
+import dev.deckhand.store.MediaIndexConfiguration;
 import dev.deckhand.store.media.MediaIndexStore;
 import java.nio.file.Path;
 import org.springframework.beans.factory.annotation.Value;
@@ -15,9 +16,12 @@ import org.springframework.context.annotation.Import;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-/** The media service's parts. */
+/**
+ * The media service's parts: the edge (with accounts, for host keys), the media index, the blob
+ * store and media sync. Nothing of collection sync.
+ */
 @Configuration(proxyBeanMethods = false)
-@Import({EdgeConfiguration.class, MediaStorageConfiguration.class})
+@Import({EdgeConfiguration.class, MediaIndexConfiguration.class, MediaStorageConfiguration.class})
 public class MediaServiceConfiguration {
 
     /**

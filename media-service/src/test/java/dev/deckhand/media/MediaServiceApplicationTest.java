@@ -1,6 +1,11 @@
 package dev.deckhand.media;
 
+import dev.deckhand.media.blob.MediaBlobStore;
 import dev.deckhand.store.account.AccountService;
+import dev.deckhand.store.collection.CollectionStore;
+import dev.deckhand.store.fullsync.CollectionExporter;
+import dev.deckhand.store.fullsync.FullSyncService;
+import dev.deckhand.store.media.MediaIndexStore;
 import dev.deckhand.testsupport.RawSyncClient;
 import dev.deckhand.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -15,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The media service as its own process in the distributed wiring, authenticating shared host keys. */
 class MediaServiceApplicationTest {
@@ -57,5 +63,18 @@ class MediaServiceApplicationTest {
         assertThat(client.call("msync/nothing", key, "{}").status()).isEqualTo(404);
         // the media service does not answer collection sync
         assertThat(client.call("sync/meta", key, "{\"v\":11}").status()).isEqualTo(404);
+    }
+
+    @Test
+    void hasAccountsTheMediaIndexAndTheBlobStoreAndNothingOfCollectionSync() {
+        for (Class<?> type : List.of(AccountService.class, MediaIndexStore.class, MediaBlobStore.class)) {
+            assertThat(media.getBeanNamesForType(type)).as(type.getSimpleName()).hasSize(1);
+        }
+        for (Class<?> type : List.of(CollectionStore.class, FullSyncService.class, CollectionExporter.class)) {
+            assertThat(media.getBeanNamesForType(type)).as("no " + type.getSimpleName()).isEmpty();
+        }
+        // normal sync (NormalSync, IdleSyncSweeper) lives in sync-worker, which the media service does not depend on
+        assertThatThrownBy(() -> Class.forName("dev.deckhand.worker.normalsync.NormalSync"))
+                .isInstanceOf(ClassNotFoundException.class);
     }
 }

@@ -7,56 +7,98 @@ import dev.deckhand.gateway.session.InMemorySyncSessionStore;
 import dev.deckhand.gateway.session.RedisSyncSessionStore;
 import dev.deckhand.gateway.session.SyncSessionStore;
 import dev.deckhand.store.account.AccountService;
-import dev.deckhand.store.collection.CollectionStore;
-import dev.deckhand.store.fullsync.FullSyncService;
-import dev.deckhand.worker.normalsync.NormalSync;
-import dev.deckhand.protocol.SyncLimits;
-import dev.deckhand.store.media.MediaIndexStore;
 import dev.deckhand.worker.SyncWorker;
+import dev.deckhand.worker.WorkerConfiguration;
 import dev.deckhand.worker.http.RemoteSyncWorker;
-import dev.deckhand.worker.local.LocalSyncWorker;
-import dev.deckhand.worker.normalsync.NormalSyncConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * The sync gateway's parts. Two seams are chosen by configuration: where workers run
- * ({@code deckhand.worker.url} set: over HTTP; unset: in this process) and where sessions live
- * ({@code deckhand.sessions.store}: {@code redis} or {@code memory}).
+ * ({@code deckhand.worker.url} set: over HTTP, and this process has no sync services of its own;
+ * unset: in this process, with everything {@link WorkerConfiguration} brings) and where sessions
+ * live ({@code deckhand.sessions.store}: {@code redis} or {@code memory}). Sessions live for
+ * {@code deckhand.sessions.ttl} (default 5 minutes) after each step, timed by the
+ * {@value #SESSION_CLOCK} bean.
  */
 @Configuration(proxyBeanMethods = false)
-@Import({EdgeConfiguration.class, NormalSyncConfiguration.class})
+@Import(EdgeConfiguration.class)
 public class SyncGatewayConfiguration {
 
-    @Bean
-    SyncWorker syncWorker(@Value("${deckhand.worker.url:}") String workerUrl,
-                          @Value("${deckhand.worker.token:}") String workerToken,
-                          @Value("${deckhand.sync.max-payload-megs:" + SyncLimits.DEFAULT_MEGS + "}") int maxPayloadMegs,
-                          @Value("${deckhand.sync.temp-dir:${java.io.tmpdir}/deckhand}") Path tempDir,
-                          CollectionStore collections, MediaIndexStore media, FullSyncService fullSync,
-                          NormalSync normalSync) {
-        return workerUrl.isBlank()
-                ? LocalSyncWorker.of(collections, media, fullSync, normalSync, maxPayloadMegs, tempDir)
-                : new RemoteSyncWorker(WebClient.builder(), workerUrl, workerToken);
+    // LocalWorker and RemoteWorkers below are picked up as member classes; their conditions choose one
+
+    static final String WORKER_URL = "deckhand.worker.url";
+
+    /**
+     * The name of the clock that sessions are timed by: when one starts, and when one kept in
+     * memory expires (Redis keeps its own time). The system clock, unless the context has a
+     * singleton of this name before it starts (tests register one they can move on).
+     */
+    public static final String SESSION_CLOCK = "sessionClock";
+
+    /** Without {@code deckhand.worker.url}: the work runs here (the all-in-one server). */
+    @Configuration(proxyBeanMethods = false)
+    @Conditional(WorkerUrlUnset.class)
+    @Import(WorkerConfiguration.class)
+    static class LocalWorker {}
+
+    /** With {@code deckhand.worker.url}: workers are called over HTTP. */
+    @Configuration(proxyBeanMethods = false)
+    @Conditional(WorkerUrlSet.class)
+    static class RemoteWorkers {
+
+        @Bean
+        SyncWorker syncWorker(@Value("${" + WORKER_URL + "}") String workerUrl,
+                              @Value("${deckhand.worker.token:}") String workerToken) {
+            return new RemoteSyncWorker(WebClient.builder(), workerUrl, workerToken);
+        }
+    }
+
+    /** A blank URL counts as unset, as it always has. */
+    static final class WorkerUrlSet implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return !context.getEnvironment().getProperty(WORKER_URL, "").isBlank();
+        }
+    }
+
+    static final class WorkerUrlUnset implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return !new WorkerUrlSet().matches(context, metadata);
+        }
+    }
+
+    @Bean(SESSION_CLOCK)
+    @ConditionalOnMissingBean(name = SESSION_CLOCK)
+    Clock sessionClock() {
+        return Clock.systemUTC();
     }
 
     @Bean
     SyncSessionStore syncSessionStore(@Value("${deckhand.sessions.store:redis}") String store,
                                       @Value("${deckhand.redis.key-prefix:deckhand:}") String keyPrefix,
-                                      ObjectProvider<ReactiveStringRedisTemplate> redis) {
+                                      ObjectProvider<ReactiveStringRedisTemplate> redis,
+                                      @Qualifier(SESSION_CLOCK) Clock clock) {
         return switch (store) {
             case "redis" -> new RedisSyncSessionStore(redis.getObject(), keyPrefix);
-            case "memory" -> new InMemorySyncSessionStore(Clock.systemUTC());
+            case "memory" -> new InMemorySyncSessionStore(clock);
             default -> throw new IllegalArgumentException(
                     "deckhand.sessions.store must be 'redis' or 'memory', not '" + store + "'");
         };
@@ -64,8 +106,10 @@ public class SyncGatewayConfiguration {
 
     @Bean
     SyncRequestHandler syncRequestHandler(AnkiEndpoint endpoint, AccountService accounts, SyncWorker worker,
-                                          SyncSessionStore sessions) {
-        return new SyncRequestHandler(endpoint, accounts, worker, sessions);
+                                          SyncSessionStore sessions,
+                                          @Value("${deckhand.sessions.ttl:PT5M}") Duration sessionTtl,
+                                          @Qualifier(SESSION_CLOCK) Clock clock) {
+        return new SyncRequestHandler(endpoint, accounts, worker, sessions, sessionTtl, clock);
     }
 
     @Bean

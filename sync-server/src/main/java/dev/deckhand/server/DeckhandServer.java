@@ -57,6 +57,16 @@ public final class DeckhandServer implements AutoCloseable {
      * still override them.
      */
     public static DeckhandServer start(ServerSettings settings, Map<String, ?> springProperties) {
+        return start(settings, springProperties, Map.of());
+    }
+
+    /**
+     * Starts the server with these Spring properties and with these objects registered as beans,
+     * by name, before the context starts, for embedders and tests: for instance a clock of one's
+     * own as {@link dev.deckhand.gateway.SyncGatewayConfiguration#SESSION_CLOCK}, which then
+     * takes the place of the system clock.
+     */
+    public static DeckhandServer start(ServerSettings settings, Map<String, ?> springProperties, Map<String, ?> beans) {
         EmbeddedPostgresServer postgres = null;
         try {
             Files.createDirectories(settings.base());
@@ -69,7 +79,10 @@ public final class DeckhandServer implements AutoCloseable {
             SpringApplication app = new SpringApplication(ServerApplication.class);
             app.setBannerMode(Banner.Mode.OFF);
             app.setDefaultProperties(properties);
-            app.addInitializers(ctx -> ctx.getBeanFactory().registerSingleton("serverSettings", settings));
+            app.addInitializers(ctx -> {
+                ctx.getBeanFactory().registerSingleton("serverSettings", settings);
+                beans.forEach((name, bean) -> ctx.getBeanFactory().registerSingleton(name, bean));
+            });
             ConfigurableApplicationContext context = app.run();
             DeckhandServer server = new DeckhandServer(context, postgres);
             log.info("Deckhand is listening on {}:{}; data in {}", settings.host(), server.port(), settings.base());

@@ -1,12 +1,22 @@
 package dev.deckhand.server;
 
+import dev.deckhand.media.blob.MediaBlobStore;
 import dev.deckhand.protocol.AnkiHeaders;
 import dev.deckhand.protocol.SyncHeader;
 import dev.deckhand.protocol.ZstdFraming;
 import dev.deckhand.server.config.ServerSettings;
+import dev.deckhand.store.account.AccountService;
+import dev.deckhand.store.fullsync.CollectionExporter;
+import dev.deckhand.store.fullsync.FullSyncService;
+import dev.deckhand.store.media.MediaIndexStore;
 import dev.deckhand.testsupport.RawSyncClient;
 import dev.deckhand.testsupport.TestDatabase;
 import dev.deckhand.testsupport.TestPostgres;
+import dev.deckhand.worker.SyncWorker;
+import dev.deckhand.worker.http.RemoteSyncWorker;
+import dev.deckhand.worker.local.LocalSyncWorker;
+import dev.deckhand.worker.normalsync.IdleSyncSweeper;
+import dev.deckhand.worker.normalsync.NormalSync;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,6 +26,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -69,6 +80,16 @@ class AllInOneServerTest {
         assertThat(ts).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(5L));
         // served under a path prefix too, as behind a reverse proxy
         assertThat(client.call("anki/sync/meta", key, "{\"v\":11,\"cv\":\"x\"}").status()).isEqualTo(200);
+    }
+
+    @Test
+    void theOneProcessRunsTheWorkItselfAndServesMedia() {
+        assertThat(server.context().getBean(SyncWorker.class)).isInstanceOf(LocalSyncWorker.class);
+        assertThat(server.context().getBeanNamesForType(RemoteSyncWorker.class)).isEmpty();
+        for (Class<?> type : List.of(AccountService.class, NormalSync.class, IdleSyncSweeper.class, FullSyncService.class,
+                CollectionExporter.class, MediaIndexStore.class, MediaBlobStore.class)) {
+            assertThat(server.context().getBeanNamesForType(type)).as(type.getSimpleName()).hasSize(1);
+        }
     }
 
     @Test

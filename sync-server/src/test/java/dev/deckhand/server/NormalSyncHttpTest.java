@@ -1,5 +1,6 @@
 package dev.deckhand.server;
 
+import dev.deckhand.gateway.SyncGatewayConfiguration;
 import dev.deckhand.gateway.http.SyncRequestHandler;
 import dev.deckhand.gateway.session.InMemorySyncSessionStore;
 import dev.deckhand.gateway.session.SyncSession;
@@ -13,6 +14,7 @@ import dev.deckhand.store.collection.NoteRow;
 import dev.deckhand.worker.normalsync.IdleSyncSweeper;
 import dev.deckhand.store.fullsync.LegacyCollectionFixture;
 import dev.deckhand.testsupport.RawSyncClient;
+import dev.deckhand.testsupport.ShiftedClock;
 import dev.deckhand.testsupport.TestDatabase;
 import dev.deckhand.testsupport.TestPostgres;
 import dev.deckhand.testsupport.TestRedis;
@@ -26,9 +28,6 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Field;
-import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -39,6 +38,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -64,6 +64,8 @@ class NormalSyncHttpTest {
     static String key;
     static long userId;
     static byte[] fixture;
+    /** The clock the server's sessions are timed by, which a test can move on. */
+    static final ShiftedClock sessionClock = new ShiftedClock();
     /** Closed with the other: closing a server disposes Reactor Netty's global resources, which both use. */
     static DeckhandServer redisServer;
 
@@ -78,7 +80,7 @@ class NormalSyncHttpTest {
                 "SYNC_BASE", Path.of("target", "normal-sync-http").toAbsolutePath().toString(),
                 "SYNC_USER1", "alice:pw",
                 "MAX_SYNC_PAYLOAD_MEGS", "1",
-                "DATABASE_URL", db.jdbcUrl())));
+                "DATABASE_URL", db.jdbcUrl())), Map.of(), Map.of(SyncGatewayConfiguration.SESSION_CLOCK, sessionClock));
         client = new RawSyncClient("http://127.0.0.1:" + server.port() + "/");
         key = login(client, "alice", "pw");
         userId = Long.parseLong(query("select id from users where username = 'alice'"));
@@ -646,9 +648,9 @@ class NormalSyncHttpTest {
     // ---- c) session expiry -----------------------------------------------------------------
 
     /**
-     * The all-in-one server keeps sessions in memory with the system clock (the clock is fixed in
-     * SyncGatewayConfiguration), so expiry is checked on the stored expiry time, read and then
-     * moved into the past by reflection, instead of waiting five minutes.
+     * The all-in-one server keeps sessions in memory, timed by the session clock, which this test
+     * gave it: expiry is checked on the stored expiry time, and then the clock is moved on to it,
+     * instead of waiting five minutes.
      */
     @Test
     void aStartedSessionExpiresAfterTheTtlAndEveryStepRenewsIt() throws Exception {
@@ -656,10 +658,10 @@ class NormalSyncHttpTest {
         assertThat(ttl).isEqualTo(Duration.ofMinutes(5));
         assertThat(sessions()).isInstanceOf(InMemorySyncSessionStore.class);
 
-        Instant before = Instant.now();
+        Instant before = sessionClock.instant();
         ok("start", "s1", startArgs());
         Instant expiry = expiresAt();
-        assertThat(expiry).isBetween(before.plus(ttl), Instant.now().plus(ttl));
+        assertThat(expiry).isBetween(before.plus(ttl), sessionClock.instant().plus(ttl));
 
         Thread.sleep(20);
         ok("applyChanges", "s1", EMPTY_CHANGES);
@@ -915,43 +917,20 @@ class NormalSyncHttpTest {
         return server.context().getBean(SyncSessionStore.class);
     }
 
-    static Duration sessionTtl() throws ReflectiveOperationException {
-        Field f = SyncRequestHandler.class.getDeclaredField("SESSION_TTL");
-        f.setAccessible(true);
-        return (Duration) f.get(null);
+    /** The TTL the server's handler was given ({@code deckhand.sessions.ttl}, here its default). */
+    static Duration sessionTtl() {
+        return server.context().getBean(SyncRequestHandler.class).sessionTtl();
     }
 
-    /** The in-memory store's entry for alice: a private record (session, expiresAt). */
-    static Object entry() throws ReflectiveOperationException {
-        Field f = InMemorySyncSessionStore.class.getDeclaredField("sessions");
-        f.setAccessible(true);
-        Object entry = ((Map<?, ?>) f.get(sessions())).get(userId);
-        assertThat(entry).as("alice has a session").isNotNull();
-        return entry;
+    /** When alice's session expires, by the session clock. */
+    static Instant expiresAt() {
+        Optional<Instant> expiry = ((InMemorySyncSessionStore) sessions()).expiresAt(userId);
+        assertThat(expiry).as("alice has a session").isPresent();
+        return expiry.get();
     }
 
-    static Instant expiresAt() throws ReflectiveOperationException {
-        Object entry = entry();
-        for (RecordComponent c : entry.getClass().getRecordComponents()) {
-            if (c.getName().equals("expiresAt")) {
-                c.getAccessor().setAccessible(true);
-                return (Instant) c.getAccessor().invoke(entry);
-            }
-        }
-        throw new AssertionError("no expiresAt in " + entry.getClass());
-    }
-
-    /** Replaces alice's entry by the same session with an expiry that has just passed. */
-    @SuppressWarnings("unchecked")
-    static void expireNow() throws ReflectiveOperationException {
-        Object entry = entry();
-        RecordComponent session = entry.getClass().getRecordComponents()[0];
-        session.getAccessor().setAccessible(true);
-        Constructor<?> make = entry.getClass().getDeclaredConstructor(SyncSession.class, Instant.class);
-        make.setAccessible(true);
-        Field f = InMemorySyncSessionStore.class.getDeclaredField("sessions");
-        f.setAccessible(true);
-        ((Map<Long, Object>) f.get(sessions())).put(userId,
-                make.newInstance(session.getAccessor().invoke(entry), Instant.now().minusMillis(1)));
+    /** Moves the session clock on to alice's expiry, which has then just passed. */
+    static void expireNow() {
+        sessionClock.shiftTo(expiresAt());
     }
 }

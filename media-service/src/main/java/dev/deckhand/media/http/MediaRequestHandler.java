@@ -2,8 +2,8 @@ package dev.deckhand.media.http;
 
 import dev.deckhand.edge.AnkiEndpoint;
 import dev.deckhand.edge.DecodedRequest;
-import dev.deckhand.edge.ScratchFiles;
-import dev.deckhand.edge.StreamedPayload;
+import dev.deckhand.payload.ScratchFiles;
+import dev.deckhand.payload.StreamedPayload;
 import dev.deckhand.edge.SyncResponses;
 import dev.deckhand.media.sync.MediaQuotaExceededException;
 import dev.deckhand.media.sync.MediaSync;

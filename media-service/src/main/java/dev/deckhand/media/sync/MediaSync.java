@@ -1,6 +1,6 @@
 package dev.deckhand.media.sync;
 
-import dev.deckhand.edge.ScratchFiles;
+import dev.deckhand.payload.ScratchFiles;
 import dev.deckhand.media.blob.BlobKey;
 import dev.deckhand.media.blob.MediaBlobStore;
 import dev.deckhand.protocol.MediaLimits;

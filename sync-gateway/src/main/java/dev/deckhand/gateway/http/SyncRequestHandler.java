@@ -25,8 +25,8 @@ import reactor.core.publisher.Mono;
 import dev.deckhand.gateway.session.SyncSession;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -42,12 +42,30 @@ public final class SyncRequestHandler {
     private final AccountService accounts;
     private final SyncWorker worker;
     private final SyncSessionStore sessions;
+    private final Duration sessionTtl;
+    private final Clock clock;
 
-    public SyncRequestHandler(AnkiEndpoint endpoint, AccountService accounts, SyncWorker worker, SyncSessionStore sessions) {
+    /**
+     * @param sessionTtl how long an open sync's session lives; every step renews it, so an
+     *                   abandoned sync frees the account after this long ({@code deckhand.sessions.ttl})
+     * @param clock      when sessions start
+     */
+    public SyncRequestHandler(AnkiEndpoint endpoint, AccountService accounts, SyncWorker worker, SyncSessionStore sessions,
+                              Duration sessionTtl, Clock clock) {
+        if (sessionTtl.isNegative() || sessionTtl.isZero()) {
+            throw new IllegalArgumentException("deckhand.sessions.ttl must be positive, not " + sessionTtl);
+        }
         this.endpoint = endpoint;
         this.accounts = accounts;
         this.worker = worker;
         this.sessions = sessions;
+        this.sessionTtl = sessionTtl;
+        this.clock = clock;
+    }
+
+    /** How long an open sync's session lives after its last step. */
+    public Duration sessionTtl() {
+        return sessionTtl;
     }
 
     public RouterFunction<ServerResponse> routes() {
@@ -114,15 +132,15 @@ public final class SyncRequestHandler {
         if (method == SyncMethod.START) {
             // start also drops what an older sync staged, and its new epoch fences that sync off
             return worker.normalSync(method, context, null, payload)
-                    .flatMap(step -> sessions.save(new SyncSession(userId, context.sessionKey(), Instant.now(), step.state()),
-                            SESSION_TTL).thenReturn(step.answer().getBytes(StandardCharsets.UTF_8)));
+                    .flatMap(step -> sessions.save(new SyncSession(userId, context.sessionKey(), clock.instant(), step.state()),
+                            sessionTtl).thenReturn(step.answer().getBytes(StandardCharsets.UTF_8)));
         }
         return sessions.find(userId)
                 .filter(open -> open.sessionKey().equals(context.sessionKey()))
                 .switchIfEmpty(Mono.error(() -> SyncProtocolException.conflict("no sync with this session key is in progress")))
                 .flatMap(open -> worker.normalSync(method, context, open.state(), payload)
                         .flatMap(step -> (step.state() == null ? sessions.remove(userId).then()
-                                : sessions.save(open.withState(step.state()), SESSION_TTL))
+                                : sessions.save(open.withState(step.state()), sessionTtl))
                                 .thenReturn(step.answer().getBytes(StandardCharsets.UTF_8)))
                         .onErrorResume(SyncProtocolException.class, e -> e.kind() == SyncErrorKind.BAD_REQUEST
                                 ? worker.normalSync(SyncMethod.ABORT, context, open.state(), "{}")
@@ -131,6 +149,4 @@ public final class SyncRequestHandler {
     }
 
     private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
-    /** Renewed by every step; an abandoned sync frees the account after this long. */
-    static final Duration SESSION_TTL = Duration.ofMinutes(5);
 }

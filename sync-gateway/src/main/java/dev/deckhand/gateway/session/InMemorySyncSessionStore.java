@@ -5,10 +5,14 @@ import reactor.core.publisher.Mono;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
-/** Sessions in this process: right for the all-in-one server, where there is one gateway. */
+/**
+ * Sessions in this process: right for the all-in-one server, where there is one gateway. They
+ * expire by the clock given, the {@code sessionClock} bean of the gateway's configuration.
+ */
 public final class InMemorySyncSessionStore implements SyncSessionStore {
 
     private record Entry(SyncSession session, Instant expiresAt) {}
@@ -38,6 +42,14 @@ public final class InMemorySyncSessionStore implements SyncSessionStore {
     @Override
     public Mono<Void> save(SyncSession session, Duration ttl) {
         return Mono.fromRunnable(() -> sessions.put(session.userId(), new Entry(session, clock.instant().plus(ttl))));
+    }
+
+    /**
+     * When the user's session expires by this store's clock (or expired, while nobody has looked
+     * since); empty without one. For diagnostics and tests.
+     */
+    public Optional<Instant> expiresAt(long userId) {
+        return Optional.ofNullable(sessions.get(userId)).map(Entry::expiresAt);
     }
 
     @Override

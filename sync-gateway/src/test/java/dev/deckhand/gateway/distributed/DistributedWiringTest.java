@@ -1,24 +1,41 @@
 package dev.deckhand.gateway.distributed;
 
 import dev.deckhand.gateway.SyncGatewayApplication;
+import dev.deckhand.gateway.http.SyncRequestHandler;
 import dev.deckhand.gateway.session.SyncSession;
 import dev.deckhand.gateway.session.SyncSessionStore;
+import dev.deckhand.protocol.AnkiHeaders;
+import dev.deckhand.protocol.SyncHeader;
+import dev.deckhand.protocol.ZstdFraming;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.testsupport.RawSyncClient;
 import dev.deckhand.testsupport.TestDatabase;
 import dev.deckhand.testsupport.TestPostgres;
 import dev.deckhand.testsupport.TestRedis;
+import dev.deckhand.store.collection.CollectionStore;
+import dev.deckhand.store.fullsync.CollectionExporter;
+import dev.deckhand.store.fullsync.FullSyncService;
+import dev.deckhand.store.media.MediaIndexStore;
+import dev.deckhand.worker.SyncWorker;
 import dev.deckhand.worker.SyncWorkerApplication;
+import dev.deckhand.worker.fullsync.FullSyncFiles;
+import dev.deckhand.worker.http.RemoteSyncWorker;
+import dev.deckhand.worker.local.LocalSyncWorker;
+import dev.deckhand.worker.normalsync.IdleSyncSweeper;
+import dev.deckhand.worker.normalsync.NormalSync;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,9 +47,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DistributedWiringTest {
 
     static final String TOKEN = "worker-secret";
+    /** Not the default of 5 minutes, to see that the setting is used. */
+    static final Duration SESSION_TTL = Duration.ofMinutes(3);
     static ConfigurableApplicationContext worker;
     static ConfigurableApplicationContext gatewayA;
     static ConfigurableApplicationContext gatewayB;
+    static String redisPrefix;
 
     @BeforeAll
     static void start() {
@@ -46,7 +66,9 @@ class DistributedWiringTest {
         Map<String, Object> gateway = new HashMap<>(shared);
         gateway.put("deckhand.worker.url", "http://127.0.0.1:" + port(worker));
         gateway.put("deckhand.sessions.store", "redis");
-        gateway.put("deckhand.redis.key-prefix", TestRedis.newKeyPrefix());
+        gateway.put("deckhand.sessions.ttl", SESSION_TTL.toString());
+        redisPrefix = TestRedis.newKeyPrefix();
+        gateway.put("deckhand.redis.key-prefix", redisPrefix);
         gateway.put("spring.data.redis.url", TestRedis.endpoint().url());
         gatewayA = new SpringApplicationBuilder(SyncGatewayApplication.class).run(args(gateway));
         gatewayB = new SpringApplicationBuilder(SyncGatewayApplication.class).run(args(gateway));
@@ -142,5 +164,72 @@ class DistributedWiringTest {
                 Map.of("content-type", "application/json"),
                 "{\"userId\":1,\"sessionKey\":\"s\",\"request\":{\"v\":11,\"cv\":\"x\"}}".getBytes());
         assertThat(r.status()).isEqualTo(401);
+    }
+
+    @Test
+    void aSessionInRedisOfAnotherFormatVersionIsNoSessionAndTheClientStartsAgain(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        AccountService accounts = gatewayA.getBean(AccountService.class);
+        long userId = accounts.addUser("carol", "pw").block().id();
+        String key = accounts.login("carol", "pw").block();
+        assertThat(client(gatewayA).callWithBytes("sync/upload", key,
+                dev.deckhand.store.fullsync.LegacyCollectionFixture.bytes(dir, "carol", 2)).payload()).isEqualTo("OK");
+        String start = "{\"minUsn\":5,\"lnewer\":true,\"graves\":null}";
+        assertThat(step(gatewayA, key, "c1", "start", start).status()).isEqualTo(200);
+
+        ReactiveStringRedisTemplate redis = gatewayA.getBean(ReactiveStringRedisTemplate.class);
+        String sessionKey = redisPrefix + "user:" + userId + ":sync-session";
+        String stored = redis.opsForValue().get(sessionKey).block();
+        assertThat(stored).startsWith("{\"v\":1,");
+        assertThat(gatewayA.getBean(SyncRequestHandler.class).sessionTtl()).isEqualTo(SESSION_TTL);
+        assertThat(redis.getExpire(sessionKey).block()).isBetween(SESSION_TTL.minusSeconds(10), SESSION_TTL);
+        // as a gateway of a later release would have written it
+        redis.opsForValue().set(sessionKey, stored.replace("{\"v\":1,", "{\"v\":2,"), Duration.ofMinutes(1)).block();
+        RawSyncClient.Response next = step(gatewayB, key, "c1", "applyChanges",
+                "{\"changes\":{\"models\":[],\"decks\":[[],[]],\"tags\":[]}}");
+        assertThat(next.status()).as(next.text()).isEqualTo(409);
+
+        assertThat(step(gatewayB, key, "c2", "start", start).status()).as("the client starts again").isEqualTo(200);
+        assertThat(redis.opsForValue().get(sessionKey).block()).startsWith("{\"v\":1,").contains("\"sessionKey\":\"c2\"");
+        assertThat(step(gatewayA, key, "c2", "abort", "{}").status()).isEqualTo(200);
+    }
+
+    static RawSyncClient.Response step(ConfigurableApplicationContext gateway, String hostKey, String sessionKey,
+                                       String method, String json) {
+        return client(gateway).post("sync/" + method,
+                Map.of(AnkiHeaders.SYNC, new SyncHeader(11, hostKey, "anki,2.1.66", sessionKey).toJson()),
+                ZstdFraming.compress(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** What only a process that executes sync operations has. */
+    static final List<Class<?>> WORKER_BEANS = List.of(LocalSyncWorker.class, NormalSync.class, IdleSyncSweeper.class,
+            FullSyncFiles.class, FullSyncService.class, CollectionExporter.class, CollectionStore.class, MediaIndexStore.class);
+
+    @Test
+    void eachProcessHasOnlyTheBeansItUses() {
+        for (ConfigurableApplicationContext gateway : List.of(gatewayA, gatewayB)) {
+            for (Class<?> type : WORKER_BEANS) {
+                assertThat(gateway.getBeanNamesForType(type)).as("a remote-mode gateway has no " + type.getSimpleName()).isEmpty();
+            }
+            assertThat(gateway.getBean(SyncWorker.class)).isInstanceOf(RemoteSyncWorker.class);
+            assertThat(deckhandBeanTypes(gateway)).as("nothing of the worker but its client")
+                    .filteredOn(name -> name.startsWith("dev.deckhand.worker."))
+                    .containsExactly(RemoteSyncWorker.class.getName());
+        }
+        for (Class<?> type : WORKER_BEANS) {
+            assertThat(worker.getBeanNamesForType(type)).as("the worker has one " + type.getSimpleName()).hasSize(1);
+        }
+        assertThat(worker.getBean(SyncWorker.class)).isInstanceOf(LocalSyncWorker.class);
+        // workers authenticate no clients and keep no sessions: the gateway does
+        assertThat(worker.getBeanNamesForType(AccountService.class)).isEmpty();
+        assertThat(worker.getBeanNamesForType(SyncSessionStore.class)).isEmpty();
+    }
+
+    /** The classes of the context's own beans (those in dev.deckhand), by name. */
+    static List<String> deckhandBeanTypes(ConfigurableApplicationContext context) {
+        return Arrays.stream(context.getBeanDefinitionNames())
+                .map(context::getType)
+                .filter(type -> type != null && type.getName().startsWith("dev.deckhand."))
+                .map(Class::getName)
+                .toList();
     }
 }

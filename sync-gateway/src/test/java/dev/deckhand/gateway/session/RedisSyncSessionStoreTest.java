@@ -7,8 +7,12 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
+import dev.deckhand.worker.normalsync.ChunkTable;
+import dev.deckhand.worker.normalsync.SyncState;
+
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,5 +62,45 @@ class RedisSyncSessionStoreTest extends SyncSessionStoreContract {
         assertThat(key).endsWith("user:77:sync-session");
         assertThat(redis.getExpire(key).block()).isBetween(Duration.ofMinutes(2), Duration.ofMinutes(3));
         store.remove(77).block();
+    }
+
+    static final String V1 = "{\"v\":1,\"userId\":%d,\"sessionKey\":\"abc\",\"startedAt\":\"2026-11-23T06:00:00.123456Z\","
+            + "\"state\":{\"epoch\":3,\"serverUsn\":57,\"minUsn\":55,\"lnewer\":true,\"chunkTable\":\"CARDS\",\"chunkAfterId\":1234}}";
+
+    @Test
+    void aSessionIsStoredAsVersionOneJson() {
+        long user = 3_000_000 + (long) (Math.random() * 1_000_000);
+        SyncSession session = new SyncSession(user, "abc", Instant.parse("2026-11-23T06:00:00.123456Z"),
+                new SyncState(3, 57, 55, true, ChunkTable.CARDS, 1234));
+        store.save(session, Duration.ofMinutes(1)).block();
+        assertThat(redis.opsForValue().get(store.key(user)).block()).isEqualTo(V1.formatted(user));
+
+        // and that text, written by any gateway of this format, reads back as the same session
+        redis.opsForValue().set(store.key(user), V1.formatted(user), Duration.ofMinutes(1)).block();
+        assertThat(store.find(user).block()).isEqualTo(session);
+        store.save(session.withState(null), Duration.ofMinutes(1)).block();
+        assertThat(redis.opsForValue().get(store.key(user)).block()).contains("\"state\":null");
+        assertThat(store.find(user).block()).isEqualTo(session.withState(null));
+        store.remove(user).block();
+    }
+
+    @Test
+    void aSessionOfAnotherVersionOrShapeCountsAsNoneAndIsLeftForWhoeverCanReadIt() {
+        long user = 4_000_000 + (long) (Math.random() * 1_000_000);
+        String v1 = V1.formatted(user);
+        for (String other : List.of(
+                v1.replace("\"v\":1", "\"v\":2"),                                   // a newer release's session
+                v1.replace("{\"v\":1,", "{"),                                          // one from before versions
+                v1.replace("\"chunkAfterId\":1234", "\"chunkAfterId\":1234,\"next\":5"), // a field we do not know
+                v1.replace(",\"sessionKey\":\"abc\"", ""),                              // a field missing
+                v1.replace("\"CARDS\"", "\"MEDIA\""),                                    // a chunk table we do not know
+                v1.replace("\"CARDS\"", "1"),                                            // the old numeric code
+                v1.replace("\"userId\":" + user, "\"userId\":" + (user + 1)),               // someone else's
+                "not json")) {
+            redis.opsForValue().set(store.key(user), other, Duration.ofMinutes(1)).block();
+            assertThat(store.find(user).blockOptional()).as(other).isEmpty();
+            assertThat(redis.opsForValue().get(store.key(user)).block()).as("left alone").isEqualTo(other);
+        }
+        store.remove(user).block();
     }
 }

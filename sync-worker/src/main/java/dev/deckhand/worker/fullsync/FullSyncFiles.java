@@ -1,7 +1,7 @@
 package dev.deckhand.worker.fullsync;
 
-import dev.deckhand.edge.ScratchFiles;
-import dev.deckhand.edge.StreamedPayload;
+import dev.deckhand.payload.ScratchFiles;
+import dev.deckhand.payload.StreamedPayload;
 import dev.deckhand.protocol.SyncErrorKind;
 import dev.deckhand.protocol.SyncLimits;
 import dev.deckhand.protocol.SyncProtocolException;

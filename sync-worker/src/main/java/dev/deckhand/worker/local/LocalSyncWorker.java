@@ -1,8 +1,6 @@
 package dev.deckhand.worker.local;
 
-import dev.deckhand.protocol.SyncLimits;
 import dev.deckhand.protocol.SyncProtocolException;
-import dev.deckhand.store.fullsync.FullSyncService;
 import dev.deckhand.protocol.message.MetaRequest;
 import dev.deckhand.protocol.message.MetaResponse;
 import dev.deckhand.store.collection.CollectionStore;
@@ -19,7 +17,6 @@ import org.springframework.core.io.buffer.DataBuffer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import java.nio.file.Path;
 import java.time.Clock;
 
 /** Runs sync operations against PostgreSQL in this process. Holds no state between calls. */
@@ -42,13 +39,6 @@ public class LocalSyncWorker implements SyncWorker {
         this.fullSync = fullSync;
         this.normalSync = normalSync;
         this.clock = clock;
-    }
-
-    /** A worker over these stores, with full-sync files under {@code tempDir}. */
-    public static LocalSyncWorker of(CollectionStore collections, MediaIndexStore media, FullSyncService fullSync,
-                                     NormalSync normalSync, int maxPayloadMegs, Path tempDir) {
-        return new LocalSyncWorker(collections, media,
-                new FullSyncFiles(fullSync, SyncLimits.ofMegs(maxPayloadMegs), tempDir), normalSync, Clock.systemUTC());
     }
 
     @Override

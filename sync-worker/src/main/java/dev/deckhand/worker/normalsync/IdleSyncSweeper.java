@@ -12,8 +12,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Now and then ends normal syncs that have staged nothing for a long time (their client vanished),
- * so their staged rows do not wait for that user's next sync. Every process with the database
- * runs it; ending a sync twice is harmless.
+ * so their staged rows do not wait for that user's next sync. Every process that executes sync
+ * operations (workers, the all-in-one server) runs it; ending a sync twice is harmless.
  */
 @Component
 public class IdleSyncSweeper implements SmartLifecycle {

@@ -1,4 +1,4 @@
-package dev.deckhand.edge;
+package dev.deckhand.payload;
 
 import dev.deckhand.protocol.SyncProtocolException;
 import dev.deckhand.protocol.ZstdFraming;

@@ -1,0 +1,15 @@
+package dev.deckhand.store;
+
+import dev.deckhand.store.account.AccountService;
+import dev.deckhand.store.fullsync.FullSyncStore;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/**
+ * Accounts and host keys, for every process that authenticates clients or manages users.
+ * {@link FullSyncStore} comes with them because deleting a user deletes its collection in the
+ * same transaction; it needs nothing but R2DBC.
+ */
+@Configuration(proxyBeanMethods = false)
+@Import({AccountService.class, FullSyncStore.class})
+public class AccountsConfiguration {}
