@@ -83,7 +83,7 @@ public final class AdminCli {
                     out.println("password of " + rest.get(0) + " changed; its devices must log in again");
                 }
                 case "deluser" -> {
-                    if (!Boolean.TRUE.equals(accounts.deleteUser(rest.get(0)).block())) {
+                    if (accounts.deleteUser(rest.get(0)).blockOptional().isEmpty()) {
                         err.println("deckhand: no user '" + rest.get(0) + "'");
                         return 1;
                     }
