@@ -1,5 +1,6 @@
 package dev.deckhand.media;
 
+import dev.deckhand.media.cleanup.UnusedBlobSweeper;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.testsupport.RawSyncClient;
 import dev.deckhand.testsupport.TestPostgres;
@@ -40,6 +41,13 @@ class MediaServiceApplicationTest {
     @AfterAll
     static void stop() {
         media.close();
+    }
+
+    @Test
+    void theSweepOfUnusedBlobsRunsByDefault() {
+        UnusedBlobSweeper sweeper = media.getBean(UnusedBlobSweeper.class);
+        assertThat(sweeper.enabled()).isTrue();
+        assertThat(sweeper.isRunning()).isTrue();
     }
 
     @Test
