@@ -1,6 +1,7 @@
 package dev.deckhand.media;
 
 import dev.deckhand.media.blob.MediaBlobStore;
+import dev.deckhand.media.cleanup.UnusedBlobSweeper;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.store.collection.CollectionStore;
 import dev.deckhand.store.fullsync.CollectionExporter;
@@ -46,6 +47,13 @@ class MediaServiceApplicationTest {
     @AfterAll
     static void stop() {
         media.close();
+    }
+
+    @Test
+    void theSweepOfUnusedBlobsRunsByDefault() {
+        UnusedBlobSweeper sweeper = media.getBean(UnusedBlobSweeper.class);
+        assertThat(sweeper.enabled()).isTrue();
+        assertThat(sweeper.isRunning()).isTrue();
     }
 
     @Test

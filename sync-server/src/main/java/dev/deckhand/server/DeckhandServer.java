@@ -111,7 +111,11 @@ public final class DeckhandServer implements AutoCloseable {
         closeQuietly(postgres);
     }
 
-    static Map<String, Object> springProperties(ServerSettings settings) {
+    /**
+     * The Spring properties the settings stand for: the server's, and the admin CLI's, which
+     * must find the same database and media store.
+     */
+    public static Map<String, Object> springProperties(ServerSettings settings) {
         Map<String, Object> p = new HashMap<>();
         p.put("server.address", settings.host());
         p.put("server.port", settings.port());

@@ -3,6 +3,7 @@ package dev.deckhand.server;
 import dev.deckhand.media.blob.BlobKey;
 import dev.deckhand.media.blob.FilesystemBlobStore;
 import dev.deckhand.media.blob.MediaBlobStore;
+import dev.deckhand.media.cleanup.UnusedBlobSweeper;
 import dev.deckhand.server.config.ServerSettings;
 import dev.deckhand.testsupport.TestPostgres;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,8 @@ class AllInOneMediaStorageTest {
             BlobKey key = new BlobKey(1, 5, "0123456789abcdef0123456789abcdef01234567");
             store.put(key, file).get();
             assertThat(base.resolve("media/t1/u5/" + key.sha1())).hasContent("media bytes");
+            // and it sweeps unused ones, as a media service does
+            assertThat(server.context().getBean(UnusedBlobSweeper.class).isRunning()).isTrue();
         }
     }
 

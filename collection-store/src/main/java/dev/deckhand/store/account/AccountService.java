@@ -2,6 +2,7 @@ package dev.deckhand.store.account;
 
 import dev.deckhand.protocol.SyncProtocolException;
 import dev.deckhand.store.fullsync.FullSyncStore;
+import dev.deckhand.store.sql.SqlFile;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -76,13 +77,23 @@ public class AccountService {
                 });
     }
 
-    /** Deletes the user, its host keys and its data, in one transaction. False when there was no such user. */
-    public Mono<Boolean> deleteUser(String username) {
+    private static final String DELETE_USER = SqlFile.load(AccountService.class, "delete-user");
+
+    /**
+     * Deletes the user, its host keys and its data (collection and media index) in one
+     * transaction, and returns whom it deleted; empty when there was no such user.
+     *
+     * <p>The user's media blobs are not in PostgreSQL, so they stay. Delete them after this has
+     * committed, with the returned ids (media-service's {@code UserDeletion} does both): a crash
+     * in between then leaves blobs without rows, which the media sweep removes, never rows
+     * without blobs.
+     */
+    public Mono<DeletedUser> deleteUser(String username) {
         return findUserId(username)
                 .flatMap(id -> collections.deleteCollection(id)
-                        .then(db.sql("delete from users where id = :id").bind("id", id).fetch().rowsUpdated())
-                        .map(n -> n > 0))
-                .defaultIfEmpty(false)
+                        .then(db.sql(DELETE_USER).bind("id", id)
+                                .map((row, meta) -> new DeletedUser(id, row.get("tenant_id", Long.class), username))
+                                .one()))
                 .as(tx::transactional);
     }
 

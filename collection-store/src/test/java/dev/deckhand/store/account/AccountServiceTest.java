@@ -66,9 +66,12 @@ class AccountServiceTest {
         assertThat(accounts.login("carol", "new").block()).isNotBlank();
 
         String again = accounts.login("carol", "new").block();
-        assertThat(accounts.deleteUser("carol").block()).isTrue();
+        AuthenticatedUser carol = accounts.authenticate(again).block();
+        // the ids under which the caller finds the user's media blobs
+        assertThat(accounts.deleteUser("carol").block())
+                .isEqualTo(new DeletedUser(carol.userId(), carol.tenantId(), "carol"));
         assertThat(accounts.authenticate(again).blockOptional()).as("deluser revokes keys").isEmpty();
-        assertThat(accounts.deleteUser("carol").block()).isFalse();
+        assertThat(accounts.deleteUser("carol").blockOptional()).isEmpty();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.deckhand.media.blob;
 
+import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -30,5 +32,24 @@ public record BlobKey(long tenantId, long userId, String sha1) {
     /** {@code t<tenant>/u<user>/<sha1>}: the relative path or object key of this blob. */
     public String relativePath() {
         return userPrefix(tenantId, userId) + "/" + sha1;
+    }
+
+    private static final Pattern RELATIVE_PATH = Pattern.compile("t([1-9][0-9]{0,18})/u([1-9][0-9]{0,18})/([0-9a-f]{40})");
+
+    /**
+     * The key whose {@link #relativePath()} is exactly {@code path}; empty for anything else
+     * (a temporary file, a leading zero, an id past {@code long}, a stranger's object), so that
+     * a listing never takes a path that is not a blob for one.
+     */
+    public static Optional<BlobKey> fromRelativePath(String path) {
+        Matcher m = RELATIVE_PATH.matcher(path);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new BlobKey(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), m.group(3)));
+        } catch (NumberFormatException e) {
+            return Optional.empty(); // 19 digits past Long.MAX_VALUE
+        }
     }
 }

@@ -31,4 +31,13 @@ public interface MediaBlobStore {
 
     /** Removes every blob of one user (when the account is deleted). */
     CompletableFuture<Void> deleteUser(long tenantId, long userId);
+
+    /**
+     * Starts one pass over every blob of every user, each with the time it was last written, a
+     * page at a time: for the sweep that removes blobs no index row uses. The order is the
+     * store's own. A blob put or deleted while the listing runs may or may not be in it. What is
+     * not a blob (a put's temporary file, an object or file named otherwise) is left out, so a
+     * caller may delete what it lists.
+     */
+    BlobListing list();
 }

@@ -24,6 +24,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -262,8 +263,62 @@ public final class S3BlobStore implements MediaBlobStore {
                 + "the first " + first.key() + ": " + first.code() + " " + first.message()));
     }
 
+    /**
+     * Lists the objects under {@code <prefix>/t}, {@code pageSize} keys per request (S3's
+     * Last-Modified is each blob's time), skipping any object whose key is not exactly a blob's.
+     */
+    @Override
+    public BlobListing list() {
+        return new Listing();
+    }
+
+    private final class Listing implements BlobListing {
+
+        private final String listPrefix = withPrefix("t");
+        private volatile String continuationToken;
+        private volatile boolean over;
+
+        @Override
+        public CompletableFuture<List<StoredBlob>> nextPage() {
+            return failWith(CompletableFuture.<Void>completedFuture(null).thenCompose(x -> fetch()),
+                    "cannot list the blobs under " + describe(listPrefix));
+        }
+
+        /** The next request's blobs; past pages that hold none (strangers' objects) while more remain. */
+        private CompletableFuture<List<StoredBlob>> fetch() {
+            if (over) {
+                return CompletableFuture.completedFuture(List.of());
+            }
+            String token = continuationToken;
+            return client.listObjectsV2(b -> b.bucket(bucket).prefix(listPrefix).maxKeys(pageSize).continuationToken(token))
+                    .thenCompose(page -> {
+                        continuationToken = page.nextContinuationToken();
+                        over = !Boolean.TRUE.equals(page.isTruncated()) || continuationToken == null;
+                        List<StoredBlob> blobs = new ArrayList<>();
+                        for (S3Object object : page.contents()) {
+                            blobOf(object).ifPresent(blobs::add);
+                        }
+                        return blobs.isEmpty() ? fetch() : CompletableFuture.completedFuture(blobs);
+                    });
+        }
+
+        @Override
+        public void close() {
+            over = true; // nothing is held open between requests
+        }
+    }
+
+    private Optional<StoredBlob> blobOf(S3Object object) {
+        String objectKey = object.key();
+        String relative = keyPrefix.isEmpty() ? objectKey
+                : objectKey.startsWith(keyPrefix + "/") ? objectKey.substring(keyPrefix.length() + 1) : "";
+        return BlobKey.fromRelativePath(relative)
+                .filter(key -> objectKey(key).equals(objectKey))
+                .map(key -> new StoredBlob(key, object.lastModified()));
+    }
+
     /** Fails with an IOException naming what was being done, its cause the SDK's exception. */
-    private static CompletableFuture<Void> failWith(CompletableFuture<Void> future, String what) {
+    private static <T> CompletableFuture<T> failWith(CompletableFuture<T> future, String what) {
         return future.exceptionallyCompose(e -> {
             Throwable cause = unwrap(e);
             return CompletableFuture.failedFuture(new IOException(what + ": " + cause.getMessage(), cause));

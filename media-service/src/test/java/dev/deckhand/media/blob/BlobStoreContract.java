@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -176,6 +178,80 @@ abstract class BlobStoreContract {
 
     /** Every blob the store still holds for the user, seen through the backend itself. */
     abstract Set<String> storedKeysOf(long tenant, long user) throws Exception;
+
+    /** A store over the same backend as {@link #store()} that lists in pages of {@code pageSize}. */
+    abstract MediaBlobStore storeListingInPagesOf(int pageSize);
+
+    /**
+     * Writes entries that are not blobs straight into the backend, where the store keeps its
+     * blobs: temporary files, names that are nearly keys, strangers' objects.
+     */
+    abstract void writeEntriesThatAreNotBlobs() throws Exception;
+
+    /** Every page of one listing, in order. */
+    static List<List<StoredBlob>> listPages(MediaBlobStore store) throws Exception {
+        List<List<StoredBlob>> pages = new ArrayList<>();
+        try (BlobListing listing = store.list()) {
+            for (List<StoredBlob> page = listing.nextPage().get(); !page.isEmpty(); page = listing.nextPage().get()) {
+                pages.add(page);
+            }
+            // and over it stays
+            assertThat(listing.nextPage().get()).isEmpty();
+        }
+        return pages;
+    }
+
+    static List<BlobKey> listedKeys(MediaBlobStore store) throws Exception {
+        return listPages(store).stream().flatMap(List::stream).map(StoredBlob::key).toList();
+    }
+
+    @Test
+    void aListingFindsEveryBlobOnceWithTheTimeItWasWritten() throws Exception {
+        MediaBlobStore paged = storeListingInPagesOf(7);
+        Content c = file(50, 30);
+        Set<BlobKey> stored = new HashSet<>();
+        // S3 keeps Last-Modified to the second
+        Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(1);
+        for (int i = 0; i < 30; i++) {
+            stored.add(key(1, 1, i));
+        }
+        for (int i = 0; i < 5; i++) {
+            stored.add(key(1, 10, i));
+        }
+        stored.add(key(2, 1, 0));
+        stored.add(key(12, 3, 1));
+        for (BlobKey k : stored) {
+            paged.put(k, c.path()).get();
+        }
+        paged.put(key(1, 1, 0), c.path()).get(); // replaced: still one blob
+        Instant after = Instant.now().plusSeconds(1);
+
+        List<List<StoredBlob>> pages = listPages(paged);
+
+        assertThat(pages).hasSizeGreaterThanOrEqualTo(stored.size() / 7)
+                .allSatisfy(page -> assertThat(page).hasSizeBetween(1, 7));
+        List<StoredBlob> all = pages.stream().flatMap(List::stream).toList();
+        assertThat(all).extracting(StoredBlob::key).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(stored);
+        assertThat(all).allSatisfy(b -> assertThat(b.lastModified()).isBetween(before, after));
+
+        paged.deleteUser(1, 1).get();
+        paged.delete(key(12, 3, 1)).get();
+        assertThat(listedKeys(paged)).containsExactlyInAnyOrderElementsOf(
+                stored.stream().filter(k -> k.userId() != 1 || k.tenantId() != 1).filter(k -> k.tenantId() != 12).toList());
+    }
+
+    @Test
+    void aListingLeavesOutWhatIsNotABlob() throws Exception {
+        Content c = file(20, 31);
+        store().put(c.key(1, 1), c.path()).get();
+        writeEntriesThatAreNotBlobs();
+        assertThat(listedKeys(store())).containsExactly(c.key(1, 1));
+    }
+
+    @Test
+    void anEmptyStoreListsNothing() throws Exception {
+        assertThat(listPages(store())).isEmpty();
+    }
 
     @Test
     void eightConcurrentPutsOfOneKeyLeaveOneCompleteBlob() throws Exception {

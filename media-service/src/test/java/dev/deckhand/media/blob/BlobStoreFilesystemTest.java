@@ -3,11 +3,17 @@ package dev.deckhand.media.blob;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.assertj.core.api.InstanceOfAssertFactories;
 
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -45,6 +51,68 @@ class BlobStoreFilesystemTest extends BlobStoreContract {
         }
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).map(Path::toString).collect(Collectors.toSet());
+        }
+    }
+
+    @Override
+    MediaBlobStore storeListingInPagesOf(int pageSize) {
+        return new FilesystemBlobStore(root, pageSize);
+    }
+
+    static final String SHA1 = "0123456789abcdef0123456789abcdef01234567";
+
+    @Override
+    void writeEntriesThatAreNotBlobs() throws Exception {
+        for (String path : List.of("README", "t1/notes", "t1/u1/." + SHA1 + ".123.tmp", "t1/u1/not-a-sha1",
+                "t1/u1/" + SHA1.toUpperCase(Locale.ROOT), "t1/u1/" + SHA1 + ".bak", "t01/u1/" + SHA1, "t1/u01/" + SHA1,
+                "t0/u1/" + SHA1, "x1/u1/" + SHA1, "t1/v1/" + SHA1, "t1/u1/" + SHA1.substring(1) + "/" + SHA1,
+                "t99999999999999999999/u1/" + SHA1)) {
+            Files.createDirectories(root.resolve(path).getParent());
+            Files.writeString(root.resolve(path), "not a blob");
+        }
+        // a folder named like a blob
+        Files.createDirectories(root.resolve("t1/u2/" + SHA1));
+    }
+
+    @Test
+    void aListingGivesEachBlobItsFilesModificationTime() throws Exception {
+        Content c = file(10, 32);
+        BlobKey key = c.key(1, 1);
+        store.put(key, c.path()).get();
+        Instant longAgo = Instant.parse("2020-02-02T10:00:00.123Z");
+        Files.setLastModifiedTime(store.pathOf(key), FileTime.from(longAgo));
+        assertThat(listPages(store)).singleElement().asInstanceOf(InstanceOfAssertFactories.LIST)
+                .containsExactly(new StoredBlob(key, longAgo));
+        // a put writes the file anew: the blob is young again
+        Instant beforePut = Instant.now().minusSeconds(1);
+        store.put(key, c.path()).get();
+        assertThat(listPages(store).getFirst().getFirst().lastModified()).isAfter(beforePut);
+    }
+
+    @Test
+    void aListingSkipsFoldersDeletedWhileItRuns() throws Exception {
+        MediaBlobStore paged = storeListingInPagesOf(2);
+        Content c = file(10, 33);
+        for (int user = 1; user <= 3; user++) {
+            for (int i = 0; i < 3; i++) {
+                paged.put(key(1, user, i), c.path()).get();
+            }
+        }
+        try (BlobListing listing = paged.list()) {
+            List<StoredBlob> first = listing.nextPage().get();
+            assertThat(first).hasSize(2);
+            long inProgress = first.getFirst().key().userId();
+            // every user but the one being listed goes, folders and all
+            for (int user = 1; user <= 3; user++) {
+                if (user != inProgress) {
+                    paged.deleteUser(1, user).get();
+                }
+            }
+            List<BlobKey> rest = new ArrayList<>();
+            for (List<StoredBlob> page = listing.nextPage().get(); !page.isEmpty(); page = listing.nextPage().get()) {
+                page.forEach(b -> rest.add(b.key()));
+            }
+            assertThat(rest).allSatisfy(k -> assertThat(k.userId()).isEqualTo(inProgress)).hasSize(1);
         }
     }
 

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -25,6 +26,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,6 +75,65 @@ class BlobStoreS3Test extends BlobStoreContract {
     @Override
     Set<String> storedKeysOf(long tenant, long user) {
         return keysUnder(prefix + "/" + BlobKey.userPrefix(tenant, user) + "/");
+    }
+
+    @Override
+    MediaBlobStore storeListingInPagesOf(int pageSize) {
+        return new S3BlobStore(s3.client(), s3.bucket(), prefix,
+                S3BlobStore.DEFAULT_MULTIPART_THRESHOLD, S3BlobStore.DEFAULT_PART_SIZE, pageSize);
+    }
+
+    @Override
+    void writeEntriesThatAreNotBlobs() {
+        String sha1 = "0123456789abcdef0123456789abcdef01234567";
+        for (String key : List.of("README", "t1/u1/not-a-sha1", "t1/u1/" + sha1.toUpperCase(Locale.ROOT),
+                "t1/u1/" + sha1 + ".bak", "t1/u1/" + sha1 + "/more", "t01/u1/" + sha1, "t1/u01/" + sha1,
+                "t0/u1/" + sha1, "t1/v1/" + sha1, "tmp/" + sha1, "t1/u1/x/" + sha1)) {
+            s3.client().putObject(b -> b.bucket(s3.bucket()).key(prefix + "/" + key), AsyncRequestBody.fromString("x")).join();
+        }
+        // beside the prefix, not under it
+        s3.client().putObject(b -> b.bucket(s3.bucket()).key(prefix + "0/t1/u1/" + sha1), AsyncRequestBody.fromString("x")).join();
+    }
+
+    @Test
+    void aListingAsksForOnePageOfKeysPerRequest() throws Exception {
+        List<SdkRequest> requests = new ArrayList<>();
+        S3AsyncClient counting = clientThat(r -> {
+            synchronized (requests) {
+                requests.add(r);
+            }
+        });
+        S3BlobStore paged = new S3BlobStore(counting, s3.bucket(), prefix,
+                S3BlobStore.DEFAULT_MULTIPART_THRESHOLD, S3BlobStore.DEFAULT_PART_SIZE, 7);
+        Content c = file(3, 34);
+        for (int i = 0; i < 30; i++) {
+            paged.put(key(1, 1, i), c.path()).get();
+        }
+        synchronized (requests) {
+            requests.clear();
+        }
+
+        assertThat(listPages(paged)).extracting(List::size).containsExactly(7, 7, 7, 7, 2);
+
+        assertThat(requests).filteredOn(r -> r instanceof ListObjectsV2Request).hasSize(5)
+                .allSatisfy(r -> assertThat(((ListObjectsV2Request) r).maxKeys()).isEqualTo(7))
+                .allSatisfy(r -> assertThat(((ListObjectsV2Request) r).prefix()).isEqualTo(prefix + "/t"));
+    }
+
+    @Test
+    void aListingPassesOverPagesOfStrangers() throws Exception {
+        S3BlobStore paged = new S3BlobStore(s3.client(), s3.bucket(), prefix,
+                S3BlobStore.DEFAULT_MULTIPART_THRESHOLD, S3BlobStore.DEFAULT_PART_SIZE, 2);
+        Content c = file(3, 35);
+        // keys sort as t1/u1/<sha1>, then the strangers t1/u1/x..., then t1/u2/<sha1>
+        paged.put(key(1, 1, 0), c.path()).get();
+        for (int i = 0; i < 5; i++) {
+            String stranger = prefix + "/t1/u1/x" + i;
+            s3.client().putObject(b -> b.bucket(s3.bucket()).key(stranger), AsyncRequestBody.fromString("x")).join();
+        }
+        paged.put(key(1, 2, 0), c.path()).get();
+        assertThat(listPages(paged)).extracting(page -> page.stream().map(StoredBlob::key).toList())
+                .containsExactly(List.of(key(1, 1, 0)), List.of(key(1, 2, 0)));
     }
 
     private Set<String> keysUnder(String keyPrefix) {

@@ -1,21 +1,33 @@
 package dev.deckhand.server.cli;
 
+import dev.deckhand.media.blob.MediaBlobStore;
+import dev.deckhand.media.blob.MediaStorageConfiguration;
+import dev.deckhand.media.cleanup.UserDeletion;
+import dev.deckhand.server.DeckhandServer;
 import dev.deckhand.server.config.DatabaseTarget;
 import dev.deckhand.server.config.ServerSettings;
 import dev.deckhand.server.embedded.EmbeddedPostgresServer;
 import dev.deckhand.server.embedded.RunningPostgres;
-import dev.deckhand.store.CollectionStoreConfiguration;
 import dev.deckhand.store.account.AccountException;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.store.account.UserAccount;
+import dev.deckhand.store.fullsync.FullSyncStore;
+import io.r2dbc.spi.ConnectionFactory;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
+import org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration;
+import org.springframework.boot.r2dbc.autoconfigure.R2dbcTransactionManagerAutoConfiguration;
+import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
 
 import java.io.BufferedReader;
 import java.io.Console;
@@ -31,19 +43,21 @@ import java.util.Optional;
 
 /**
  * The account commands of Anki's {@code ankisyncctl}: {@code adduser}, {@code deluser},
- * {@code lsuser}, {@code passwd}. They act on the database the server is configured with, and
- * work while the server runs: with the embedded database they connect to the running server's
- * PostgreSQL instead of starting a second one on the same data folder.
+ * {@code lsuser}, {@code passwd}. They act on the database and the media store the server is
+ * configured with, and work while the server runs: with the embedded database they connect to
+ * the running server's PostgreSQL instead of starting a second one on the same data folder.
+ * {@code deluser} deletes the user's rows, then its media blobs ({@link UserDeletion}).
  */
 public final class AdminCli {
 
     static final String USAGE = """
             usage: deckhand <command> [arguments]
               adduser <username> [password]   add a user (password read from the terminal or stdin if omitted)
-              deluser <username>              delete a user, its data and its host keys
+              deluser <username>              delete a user, its data, its media files and its host keys
               lsuser                          list users
               passwd <username> [password]    set a new password and log the user out everywhere
-            The database is the one the server uses: DATABASE_URL if set, else the embedded one in SYNC_BASE.""";
+            The database and the media files are the ones the server uses: DATABASE_URL if set, else the embedded
+            database in SYNC_BASE; media in SYNC_BASE/media unless deckhand.media.* says otherwise.""";
 
     private AdminCli() {}
 
@@ -71,6 +85,7 @@ public final class AdminCli {
         }
         try (Database db = Database.open(settings)) {
             AccountService accounts = db.context.getBean(AccountService.class);
+            UserDeletion deletion = db.context.getBean(UserDeletion.class);
             switch (verb) {
                 case "adduser" -> {
                     String password = rest.size() == 2 ? rest.get(1) : readPassword(in, err);
@@ -83,11 +98,17 @@ public final class AdminCli {
                     out.println("password of " + rest.get(0) + " changed; its devices must log in again");
                 }
                 case "deluser" -> {
-                    if (!Boolean.TRUE.equals(accounts.deleteUser(rest.get(0)).block())) {
-                        err.println("deckhand: no user '" + rest.get(0) + "'");
+                    try {
+                        if (deletion.deleteUser(rest.get(0)).blockOptional().isEmpty()) {
+                            err.println("deckhand: no user '" + rest.get(0) + "'");
+                            return 1;
+                        }
+                    } catch (UserDeletion.BlobsLeftBehindException e) {
+                        out.println("deleted user " + rest.get(0));
+                        err.println("deckhand: " + e.getMessage());
                         return 1;
                     }
-                    out.println("deleted user " + rest.get(0));
+                    out.println("deleted user " + rest.get(0) + " and its media files");
                 }
                 case "lsuser" -> accounts.listUsers().toStream().forEach(u -> out.println(u.username()));
                 default -> throw new IllegalStateException(verb);
@@ -120,11 +141,15 @@ public final class AdminCli {
         }
     }
 
-    /** A short-lived, non-web Spring context over the configured database. */
-    private record Database(ConfigurableApplicationContext context, EmbeddedPostgresServer ownPostgres) implements AutoCloseable {
+    /**
+     * A short-lived, non-web Spring context over the configured database and media store. It
+     * sees the properties the server would ({@link DeckhandServer#springProperties}), so that
+     * {@code deluser} empties the same media folder or bucket.
+     */
+    record Database(ConfigurableApplicationContext context, EmbeddedPostgresServer ownPostgres) implements AutoCloseable {
 
         static Database open(ServerSettings settings) {
-            Map<String, Object> props = new HashMap<>();
+            Map<String, Object> props = new HashMap<>(DeckhandServer.springProperties(settings));
             EmbeddedPostgresServer own = null;
             DatabaseTarget target;
             if (settings.database().isPresent()) {
@@ -172,8 +197,33 @@ public final class AdminCli {
         }
     }
 
-    @Configuration(proxyBeanMethods = false)
-    @EnableAutoConfiguration
-    @Import(CollectionStoreConfiguration.class)
-    static class CliApplication {}
+    /**
+     * Only what the commands use: the database (R2DBC, migrated by Flyway as at the server's
+     * start), the accounts, and the blob store that {@code deluser} empties. No web server, no
+     * sync services, no sweepers.
+     *
+     * <p>Deliberately not a {@code @Configuration}: the server's {@code ServerApplication} scans
+     * {@code dev.deckhand.server} and its subpackages for those, and these beans must stay out of
+     * the server's context. As the CLI's primary source it is processed all the same.
+     */
+    @ImportAutoConfiguration({R2dbcAutoConfiguration.class, R2dbcTransactionManagerAutoConfiguration.class,
+            TransactionAutoConfiguration.class, FlywayAutoConfiguration.class})
+    @Import(MediaStorageConfiguration.class)
+    static class CliApplication {
+
+        @Bean
+        FullSyncStore fullSyncStore(DatabaseClient db, ConnectionFactory connections, ReactiveTransactionManager transactions) {
+            return new FullSyncStore(db, connections, transactions);
+        }
+
+        @Bean
+        AccountService accountService(DatabaseClient db, TransactionalOperator tx, FullSyncStore collections) {
+            return new AccountService(db, tx, collections);
+        }
+
+        @Bean
+        UserDeletion userDeletion(AccountService accounts, MediaBlobStore blobs) {
+            return new UserDeletion(accounts, blobs);
+        }
+    }
 }
