@@ -9,21 +9,39 @@ package dev.deckhand.store.collection;
  * @param min    the smallest value clients read it into without failing (Anki's Rust types)
  * @param max    the largest such value
  * @param onWire whether normal sync carries it in the table's row tuples
+ * @param fileColumn the column of a client's file (schemas 11 and 18) that holds it; null when
+ *               the file has none and the value is derived ({@code sfld_kind}, the storage
+ *               class of {@code sfld})
  */
-public record Column(String name, String sqlite, ValueType type, long min, long max, boolean onWire) {
+public record Column(String name, String sqlite, ValueType type, long min, long max, boolean onWire, String fileColumn) {
 
     static Column of(String name, String sqlite, ValueType type) {
-        return new Column(name, sqlite, type, type.min, type.max, true);
+        return new Column(name, sqlite, type, type.min, type.max, true, name);
     }
 
     /** A number that clients read into a narrower type than ours, e.g. a u16 kept as a bigint. */
     static Column ranged(String name, String sqlite, long min, long max) {
-        return new Column(name, sqlite, ValueType.INT64, min, max, true);
+        return new Column(name, sqlite, ValueType.INT64, min, max, true, name);
     }
 
     /** Stored and written to files, but not part of normal sync's tuples. */
     Column offWire() {
-        return new Column(name, sqlite, type, min, max, false);
+        return new Column(name, sqlite, type, min, max, false, fileColumn);
+    }
+
+    /** Named differently in a client's file. */
+    Column namedInFile(String column) {
+        return new Column(name, sqlite, type, min, max, onWire, column);
+    }
+
+    /** Not a column of a client's file: derived from another one when read, folded into it when written. */
+    Column notInFile() {
+        return new Column(name, sqlite, type, min, max, onWire, null);
+    }
+
+    /** Whether a client's file has a column for it (see {@link #fileColumn}). */
+    public boolean inFile() {
+        return fileColumn != null;
     }
 
     public boolean inRange(long value) {
