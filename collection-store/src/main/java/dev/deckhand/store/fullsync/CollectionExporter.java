@@ -5,9 +5,9 @@ import dev.deckhand.store.collection.Column;
 import dev.deckhand.store.sql.SqlFile;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
-import org.postgresql.ds.PGSimpleDataSource;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+
+import javax.sql.DataSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -49,15 +49,11 @@ public class CollectionExporter {
     private static final String SELECT_CONFIG_JSON = SqlFile.load(CollectionExporter.class, "select-config-json");
     private static final String SELECT_TAGS_USN = SqlFile.load(CollectionExporter.class, "select-tags-usn");
 
-    private final PGSimpleDataSource postgres = new PGSimpleDataSource();
+    private final DataSource postgres;
 
-    /** The same database the migrations run against. */
-    public CollectionExporter(@Value("${spring.flyway.url}") String jdbcUrl,
-                              @Value("${spring.flyway.user:postgres}") String user,
-                              @Value("${spring.flyway.password:}") String password) {
-        postgres.setUrl(jdbcUrl);
-        postgres.setUser(user);
-        postgres.setPassword(password);
+    /** @param postgres the JDBC pool ({@link dev.deckhand.store.JdbcPoolConfiguration}) */
+    public CollectionExporter(DataSource postgres) {
+        this.postgres = postgres;
     }
 
     /** Writes the user's collection, with this header, to {@code file} (which must not exist). */
