@@ -146,7 +146,7 @@ public class AccountService {
     }
 
     /** Revokes every host key of the user. */
-    public Mono<Long> revokeHostKeys(String username) {
+    private Mono<Long> revokeHostKeys(String username) {
         return db.sql(DELETE_HOST_KEYS_OF_USER)
                 .bind("u", username).fetch().rowsUpdated();
     }
