@@ -8,8 +8,9 @@ import org.springframework.context.annotation.Import;
 /**
  * Accounts and host keys, for every process that authenticates clients or manages users.
  * {@link FullSyncStore} comes with them because deleting a user deletes its collection in the
- * same transaction; it needs nothing but R2DBC.
+ * same transaction; it needs nothing but R2DBC. The JDBC pool comes along because Flyway migrates
+ * through it at start-up.
  */
 @Configuration(proxyBeanMethods = false)
-@Import({AccountService.class, FullSyncStore.class})
+@Import({JdbcPoolConfiguration.class, AccountService.class, FullSyncStore.class})
 public class AccountsConfiguration {}

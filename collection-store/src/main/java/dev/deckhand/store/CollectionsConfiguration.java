@@ -11,9 +11,9 @@ import org.springframework.context.annotation.Import;
 
 /**
  * Users' collections: the header and its fence, storing notes, writes by writers other than sync,
- * and full sync in both directions, for processes that execute sync operations. {@link CollectionExporter} reads over JDBC, so these
- * need {@code spring.flyway.url} as well as R2DBC.
+ * and full sync in both directions, for processes that execute sync operations. {@link CollectionExporter}
+ * reads through the JDBC pool ({@code deckhand.jdbc.*}) as well as R2DBC.
  */
 @Configuration(proxyBeanMethods = false)
-@Import({CollectionStore.class, Notes.class, CollectionWriter.class, FullSyncStore.class, FullSyncService.class, CollectionExporter.class})
+@Import({JdbcPoolConfiguration.class, CollectionStore.class, Notes.class, CollectionWriter.class, FullSyncStore.class, FullSyncService.class, CollectionExporter.class})
 public class CollectionsConfiguration {}

@@ -6,5 +6,5 @@ import org.springframework.context.annotation.Import;
 
 /** The media index, for the media service and for workers (whose {@code meta} reports the media usn). */
 @Configuration(proxyBeanMethods = false)
-@Import(MediaIndexStore.class)
+@Import({JdbcPoolConfiguration.class, MediaIndexStore.class})
 public class MediaIndexConfiguration {}

@@ -1,5 +1,6 @@
 package dev.deckhand.loadtests;
 
+import dev.deckhand.store.collection.BulkTable;
 import dev.deckhand.store.fullsync.CollectionHeader;
 import dev.deckhand.store.fullsync.Schema11Writer;
 
@@ -59,9 +60,9 @@ final class SyntheticCollection {
                             (long) random.nextInt(100), (long) random.nextInt(50), 2500L, (long) random.nextInt(20_000), 1L});
                 }
                 if (noteRows.size() == batch || n == notes - 1) {
-                    w.rows(Schema11Writer.Table.NOTES, noteRows);
-                    w.rows(Schema11Writer.Table.CARDS, cardRows);
-                    w.rows(Schema11Writer.Table.REVLOG, revlogRows);
+                    w.rows(BulkTable.NOTES, noteRows);
+                    w.rows(BulkTable.CARDS, cardRows);
+                    w.rows(BulkTable.REVLOG, revlogRows);
                     noteRows.clear();
                     cardRows.clear();
                     revlogRows.clear();

@@ -13,14 +13,14 @@ public record TestDatabase(String host, int port, String database, String user, 
         return "r2dbc:postgresql://" + host + ":" + port + "/" + database;
     }
 
-    /** Spring properties that point R2DBC and Flyway at this database. */
+    /** Spring properties that point R2DBC and the JDBC pool (COPY out, Flyway) at this database. */
     public Map<String, String> springProperties() {
         return Map.of(
                 "spring.r2dbc.url", r2dbcUrl(),
                 "spring.r2dbc.username", user,
                 "spring.r2dbc.password", password,
-                "spring.flyway.url", jdbcUrl(),
-                "spring.flyway.user", user,
-                "spring.flyway.password", password);
+                "deckhand.jdbc.url", jdbcUrl(),
+                "deckhand.jdbc.username", user,
+                "deckhand.jdbc.password", password);
     }
 }

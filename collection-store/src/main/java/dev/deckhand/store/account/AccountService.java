@@ -27,6 +27,18 @@ public class AccountService {
 
     public enum Change { CREATED, UPDATED, UNCHANGED }
 
+    private static final String DELETE_USER = SqlFile.load(AccountService.class, "delete-user");
+    private static final String SELECT_USERS = SqlFile.load(AccountService.class, "select-users");
+    private static final String SELECT_USER_BY_NAME = SqlFile.load(AccountService.class, "select-user-by-name");
+    private static final String SELECT_LOGIN_OF_USER = SqlFile.load(AccountService.class, "select-login-of-user");
+    private static final String SELECT_USER_OF_HOST_KEY = SqlFile.load(AccountService.class, "select-user-of-host-key");
+    private static final String DELETE_HOST_KEYS_OF_USER = SqlFile.load(AccountService.class, "delete-host-keys-of-user");
+    private static final String INSERT_HOST_KEY = SqlFile.load(AccountService.class, "insert-host-key");
+    private static final String INSERT_USER = SqlFile.load(AccountService.class, "insert-user");
+    private static final String UPDATE_PASSWORD = SqlFile.load(AccountService.class, "update-password");
+    private static final String SELECT_USER_ID = SqlFile.load(AccountService.class, "select-user-id");
+    private static final String SELECT_PASSWORD_HASH = SqlFile.load(AccountService.class, "select-password-hash");
+
     private final DatabaseClient db;
     private final TransactionalOperator tx;
     private final FullSyncStore collections;
@@ -77,8 +89,6 @@ public class AccountService {
                 });
     }
 
-    private static final String DELETE_USER = SqlFile.load(AccountService.class, "delete-user");
-
     /**
      * Deletes the user, its host keys and its data (collection and media index) in one
      * transaction, and returns whom it deleted; empty when there was no such user.
@@ -98,13 +108,8 @@ public class AccountService {
     }
 
     public Flux<UserAccount> listUsers() {
-        return db.sql(USERS + " order by u.username").map(AccountService::userAccount).all();
+        return db.sql(SELECT_USERS).map(AccountService::userAccount).all();
     }
-
-    private static final String USERS = """
-            select u.id, t.name as tenant, u.username, u.created_at,
-                   (select count(*) from host_keys k where k.user_id = u.id) as host_keys
-            from users u join tenants t on t.id = u.tenant_id""";
 
     private static UserAccount userAccount(io.r2dbc.spi.Readable row) {
         return new UserAccount(row.get("id", Long.class), row.get("tenant", String.class), row.get("username", String.class),
@@ -125,7 +130,7 @@ public class AccountService {
 
     /** Checks the password and issues a new host key; {@code 403} in the protocol's terms otherwise. */
     public Mono<String> login(String username, String password) {
-        return db.sql("select id, password_hash from users where username = :u").bind("u", username)
+        return db.sql(SELECT_LOGIN_OF_USER).bind("u", username)
                 .map((row, meta) -> Optional.of(new StoredPassword(row.get("id", Long.class), row.get("password_hash", String.class))))
                 .one()
                 .defaultIfEmpty(Optional.empty())
@@ -141,9 +146,7 @@ public class AccountService {
     /** The user a host key belongs to; empty when the key is unknown or revoked. */
     public Mono<AuthenticatedUser> authenticate(String hostKey) {
         return Mono.justOrEmpty(HostKeys.parse(hostKey))
-                .flatMap(key -> db.sql("""
-                                select u.id, u.tenant_id, u.username from host_keys k join users u on u.id = k.user_id
-                                where k.user_id = :id and k.key_hash = :hash""")
+                .flatMap(key -> db.sql(SELECT_USER_OF_HOST_KEY)
                         .bind("id", key.userId()).bind("hash", key.hash())
                         .map((row, meta) -> new AuthenticatedUser(row.get("id", Long.class),
                                 row.get("tenant_id", Long.class), row.get("username", String.class)))
@@ -151,45 +154,43 @@ public class AccountService {
     }
 
     /** Revokes every host key of the user. */
-    public Mono<Long> revokeHostKeys(String username) {
-        return db.sql("delete from host_keys where user_id = (select id from users where username = :u)")
+    private Mono<Long> revokeHostKeys(String username) {
+        return db.sql(DELETE_HOST_KEYS_OF_USER)
                 .bind("u", username).fetch().rowsUpdated();
     }
 
     private Mono<String> issueHostKey(long userId) {
         String key = HostKeys.newKey(userId);
-        return db.sql("insert into host_keys (user_id, key_hash) values (:id, :hash)")
+        return db.sql(INSERT_HOST_KEY)
                 .bind("id", userId).bind("hash", HostKeys.hash(key))
                 .fetch().rowsUpdated().thenReturn(key);
     }
 
     private Mono<Void> insertUser(String username, String hash) {
-        return db.sql("""
-                        insert into users (tenant_id, username, password_hash)
-                        select id, :u, :h from tenants where name = :t""")
+        return db.sql(INSERT_USER)
                 .bind("u", username).bind("h", hash).bind("t", DEFAULT_TENANT)
                 .fetch().rowsUpdated().then();
     }
 
     private Mono<Boolean> replacePassword(String username, String hash) {
-        Mono<Boolean> work = db.sql("update users set password_hash = :h, updated_at = now() where username = :u")
+        Mono<Boolean> work = db.sql(UPDATE_PASSWORD)
                 .bind("h", hash).bind("u", username).fetch().rowsUpdated()
                 .flatMap(n -> n == 0 ? Mono.just(false) : revokeHostKeys(username).thenReturn(true));
         return work.as(tx::transactional);
     }
 
     private Mono<Long> findUserId(String username) {
-        return db.sql("select id from users where username = :u").bind("u", username)
+        return db.sql(SELECT_USER_ID).bind("u", username)
                 .map((row, meta) -> row.get("id", Long.class)).one();
     }
 
     private Mono<String> findPasswordHash(String username) {
-        return db.sql("select password_hash from users where username = :u").bind("u", username)
+        return db.sql(SELECT_PASSWORD_HASH).bind("u", username)
                 .map((row, meta) -> row.get("password_hash", String.class)).one();
     }
 
     private Mono<UserAccount> findUser(String username) {
-        return db.sql(USERS + " where u.username = :u").bind("u", username).map(AccountService::userAccount).one();
+        return db.sql(SELECT_USER_BY_NAME).bind("u", username).map(AccountService::userAccount).one();
     }
 
     private static Mono<String> hashOf(String secret, boolean hashed) {

@@ -30,7 +30,7 @@ public enum BulkTable {
             of("flds", "flds", BYTES),
             // the sort field keeps its SQLite storage class: SQLite's own text for a REAL drops digits
             of("sfld", "sfld", TEXT).input(COMPUTED),
-            of("sfld_kind", "typeof(sfld)", INT16).offWire(),
+            of("sfld_kind", "typeof(sfld)", INT16).offWire().notInFile(),
             of("csum", "cast(csum as integer)", INT64).input(COMPUTED),
             of("flags", "cast(flags as integer)", INT64).input(LENIENT),
             of("data", "data", TEXT).input(LENIENT))),
@@ -61,7 +61,7 @@ public enum BulkTable {
             of("usn", "cast(usn as integer)", INT32),
             ranged("ease", "cast(ease as integer)", 0, 0xFF),
             ranged("ivl", "cast(ivl as integer)", Integer.MIN_VALUE, Integer.MAX_VALUE),
-            ranged("last_ivl", "cast(lastIvl as integer)", Integer.MIN_VALUE, Integer.MAX_VALUE),
+            ranged("last_ivl", "cast(lastIvl as integer)", Integer.MIN_VALUE, Integer.MAX_VALUE).namedInFile("lastIvl"),
             ranged("factor", "cast(factor as integer)", 0, 0xFFFF_FFFFL),
             ranged("time", "cast(time as integer)", 0, 0xFFFF_FFFFL),
             ranged("type", "cast(type as integer)", 0, 0xFF))),
@@ -101,8 +101,9 @@ public enum BulkTable {
         return columns.stream().filter(Column::onWire).toList();
     }
 
-    /** {@code "id, guid, ..."}: for checks that compare a {@code .sql} file's column list with this one. */
-    public String columnList() {
-        return String.join(", ", columns.stream().map(c -> c.name().equals("left") ? "\"left\"" : c.name()).toList());
+    /** The column of this name. */
+    public Column column(String name) {
+        return columns.stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(tableName + " has no column " + name));
     }
 }

@@ -1,10 +1,13 @@
 package dev.deckhand.store.fullsync;
 
+import dev.deckhand.store.collection.BulkTable;
+import dev.deckhand.store.collection.Column;
+import dev.deckhand.store.sql.SqlFile;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
-import org.postgresql.ds.PGSimpleDataSource;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+
+import javax.sql.DataSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -35,15 +38,22 @@ public class CollectionExporter {
     private static final int ROWS_PER_BATCH = 2000;
     private static final HexFormat HEX = HexFormat.of();
 
-    private final PGSimpleDataSource postgres = new PGSimpleDataSource();
+    private static final String SET_EXPORT_USER = SqlFile.load(CollectionExporter.class, "set-export-user");
+    private static final String COPY_OUT_NOTES = SqlFile.load(CollectionExporter.class, "copy-out-notes");
+    private static final String COPY_OUT_CARDS = SqlFile.load(CollectionExporter.class, "copy-out-cards");
+    private static final String COPY_OUT_REVLOG = SqlFile.load(CollectionExporter.class, "copy-out-revlog");
+    private static final String COPY_OUT_GRAVES = SqlFile.load(CollectionExporter.class, "copy-out-graves");
+    private static final String SELECT_NOTETYPES_JSON = SqlFile.load(CollectionExporter.class, "select-notetypes-json");
+    private static final String SELECT_DECKS_JSON = SqlFile.load(CollectionExporter.class, "select-decks-json");
+    private static final String SELECT_DECK_CONFIGS_JSON = SqlFile.load(CollectionExporter.class, "select-deck-configs-json");
+    private static final String SELECT_CONFIG_JSON = SqlFile.load(CollectionExporter.class, "select-config-json");
+    private static final String SELECT_TAGS_USN = SqlFile.load(CollectionExporter.class, "select-tags-usn");
 
-    /** The same database the migrations run against. */
-    public CollectionExporter(@Value("${spring.flyway.url}") String jdbcUrl,
-                              @Value("${spring.flyway.user:postgres}") String user,
-                              @Value("${spring.flyway.password:}") String password) {
-        postgres.setUrl(jdbcUrl);
-        postgres.setUser(user);
-        postgres.setPassword(password);
+    private final DataSource postgres;
+
+    /** @param postgres the JDBC pool ({@link dev.deckhand.store.JdbcPoolConfiguration}) */
+    public CollectionExporter(DataSource postgres) {
+        this.postgres = postgres;
     }
 
     /** Writes the user's collection, with this header, to {@code file} (which must not exist). */
@@ -52,12 +62,14 @@ public class CollectionExporter {
             db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             db.setReadOnly(true);
             db.setAutoCommit(false);
+            setExportUser(db, userId);
             Schema11Writer writer = Schema11Writer.create(file);
             try {
-                writer.header(header, configJson(db, userId), objectMap(db, "notetypes", userId),
-                        objectMap(db, "decks", userId), objectMap(db, "deck_configs", userId), tagJson(db, userId));
-                for (Schema11Writer.Table table : Schema11Writer.Table.values()) {
-                    copyRows(db, table, userId, writer);
+                writer.header(header, configJson(db, userId), objectMap(db, SELECT_NOTETYPES_JSON, userId),
+                        objectMap(db, SELECT_DECKS_JSON, userId), objectMap(db, SELECT_DECK_CONFIGS_JSON, userId),
+                        tagJson(db, userId));
+                for (BulkTable table : BulkTable.values()) {
+                    copyRows(db, table, writer);
                 }
                 writer.close();
             } catch (RuntimeException | SQLException e) {
@@ -70,16 +82,31 @@ public class CollectionExporter {
         }
     }
 
+    /** The user the COPY statements read, for the rest of this transaction. */
+    private static void setExportUser(Connection db, long userId) throws SQLException {
+        try (PreparedStatement s = db.prepareStatement(SET_EXPORT_USER)) {
+            s.setString(1, Long.toString(userId));
+            s.executeQuery().close();
+        }
+    }
+
+    private static String copyOut(BulkTable table) {
+        return switch (table) {
+            case NOTES -> COPY_OUT_NOTES;
+            case CARDS -> COPY_OUT_CARDS;
+            case REVLOG -> COPY_OUT_REVLOG;
+            case GRAVES -> COPY_OUT_GRAVES;
+        };
+    }
+
     /**
-     * Streams one table from PostgreSQL into the file. Reading (COPY out, parsing) and writing
-     * (SQLite inserts) take about as long as each other, so they run on two threads, handing
-     * over batches through a short queue.
+     * Streams one table of the export user from PostgreSQL into the file. Reading (COPY out,
+     * parsing) and writing (SQLite inserts) take about as long as each other, so they run on two
+     * threads, handing over batches through a short queue.
      */
-    private static void copyRows(Connection db, Schema11Writer.Table table, long userId, Schema11Writer writer)
-            throws SQLException {
-        CopyOut copy = db.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (select " + table.postgresColumns
-                + " from " + table.name().toLowerCase() + " where user_id = " + userId
-                + " order by " + table.postgresOrder + ") to stdout");
+    private static void copyRows(Connection db, BulkTable table, Schema11Writer writer) throws SQLException {
+        List<Column> columns = table.columns();
+        CopyOut copy = db.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOut(table));
         BlockingQueue<List<Object[]>> batches = new ArrayBlockingQueue<>(4);
         List<Object[]> end = List.of();
         Future<?> writing = WRITERS.submit(() -> {
@@ -92,7 +119,7 @@ public class CollectionExporter {
             List<Object[]> batch = new ArrayList<>(ROWS_PER_BATCH);
             byte[] line;
             while ((line = copy.readFromCopy()) != null) {
-                batch.add(parse(line, table.postgresTypes));
+                batch.add(parse(line, columns));
                 if (batch.size() == ROWS_PER_BATCH) {
                     put(batches, batch, writing);
                     batch = new ArrayList<>(ROWS_PER_BATCH);
@@ -134,9 +161,9 @@ public class CollectionExporter {
         }
     }
 
-    /** One row of COPY text: tab-separated, backslash-escaped; {@code types} gives each column's Java type. */
-    static Object[] parse(byte[] line, String types) {
-        Object[] row = new Object[types.length()];
+    /** One row of COPY text: tab-separated, backslash-escaped, a value of each column's Java type. */
+    private static Object[] parse(byte[] line, List<Column> columns) {
+        Object[] row = new Object[columns.size()];
         int start = 0;
         int end = line.length;
         if (end > 0 && line[end - 1] == '\n') {
@@ -148,12 +175,12 @@ public class CollectionExporter {
                 stop++;
             }
             String text = unescape(line, start, stop);
-            row[column] = switch (types.charAt(column)) {
-                case 'L' -> Long.parseLong(text);
-                case 'I' -> Integer.parseInt(text);
-                case 'H' -> Short.parseShort(text);
-                case 'B' -> HEX.parseHex(text, 2, text.length()); // "\x..." once unescaped
-                default -> text;
+            row[column] = switch (columns.get(column).type()) {
+                case INT64 -> Long.parseLong(text);
+                case INT32 -> Integer.parseInt(text);
+                case INT16 -> Short.parseShort(text);
+                case BYTES -> HEX.parseHex(text, 2, text.length()); // "\x..." once unescaped
+                case TEXT -> text;
             };
             start = stop + 1;
         }
@@ -193,18 +220,19 @@ public class CollectionExporter {
         return new String(out, 0, n, StandardCharsets.UTF_8);
     }
 
-    private static String objectMap(Connection db, String table, long userId) throws SQLException {
-        return jsonObject(db, "select id, json from " + table + " where user_id = ? order by id", userId,
+    /** A JSON map of id to object, from {@code select} (id and JSON text of each object). */
+    private static String objectMap(Connection db, String select, long userId) throws SQLException {
+        return jsonObject(db, select, userId,
                 (rs, json) -> json.append('"').append(rs.getLong(1)).append("\":").append(rs.getString(2)));
     }
 
     private static String configJson(Connection db, long userId) throws SQLException {
-        return jsonObject(db, "select key, value from config where user_id = ? order by key", userId,
+        return jsonObject(db, SELECT_CONFIG_JSON, userId,
                 (rs, json) -> json.append(quoted(rs.getString(1))).append(':').append(rs.getString(2)));
     }
 
     private static String tagJson(Connection db, long userId) throws SQLException {
-        return jsonObject(db, "select tag, usn from tags where user_id = ? order by tag", userId,
+        return jsonObject(db, SELECT_TAGS_USN, userId,
                 (rs, json) -> json.append(quoted(rs.getString(1))).append(':').append(rs.getInt(2)));
     }
 

@@ -26,7 +26,6 @@ import java.util.List;
 public class FullSyncService {
 
     private static final Logger log = LoggerFactory.getLogger(FullSyncService.class);
-    private static final int ROWS_PER_BATCH = 2000;
 
     private final FullSyncStore store;
     private final CollectionExporter exporter;

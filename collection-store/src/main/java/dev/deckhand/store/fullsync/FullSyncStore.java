@@ -1,5 +1,7 @@
 package dev.deckhand.store.fullsync;
 
+import dev.deckhand.store.collection.BulkTable;
+import dev.deckhand.store.sql.SqlFile;
 import io.netty.buffer.ByteBuf;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
@@ -27,9 +29,18 @@ import java.util.function.Function;
 @Repository
 public class FullSyncStore {
 
-    /** Every table holding a user's collection, besides the {@code collections} header row. */
-    static final List<String> CONTENT_TABLES = List.of("notes", "cards", "revlog", "graves", "decks", "deck_configs",
-            "notetypes", "tags", "config", "sync_staged_graves", "sync_staged_changes", "sync_staged_rows");
+    /** Deletes the rows of every table holding a user's collection, besides the {@code collections} header row. */
+    private static final String DELETE_CONTENTS = SqlFile.load(FullSyncStore.class, "delete-collection-contents");
+
+    private static final String COPY_IN_NOTES = SqlFile.load(FullSyncStore.class, "copy-in-notes");
+    private static final String COPY_IN_CARDS = SqlFile.load(FullSyncStore.class, "copy-in-cards");
+    private static final String COPY_IN_REVLOG = SqlFile.load(FullSyncStore.class, "copy-in-revlog");
+    private static final String COPY_IN_GRAVES = SqlFile.load(FullSyncStore.class, "copy-in-graves");
+    private static final String COPY_IN_DECKS = SqlFile.load(FullSyncStore.class, "copy-in-decks");
+    private static final String COPY_IN_DECK_CONFIGS = SqlFile.load(FullSyncStore.class, "copy-in-deck-configs");
+    private static final String COPY_IN_NOTETYPES = SqlFile.load(FullSyncStore.class, "copy-in-notetypes");
+    private static final String COPY_IN_TAGS = SqlFile.load(FullSyncStore.class, "copy-in-tags");
+    private static final String COPY_IN_CONFIG = SqlFile.load(FullSyncStore.class, "copy-in-config");
 
     private final DatabaseClient db;
     private final ConnectionFactory connections;
@@ -56,21 +67,14 @@ public class FullSyncStore {
                         upload.tags(), upload.config()))
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(objects -> withPostgres(pg -> deleteContents(userId)
-                        .then(copy(pg, "notes (user_id, id, guid, mid, mod, usn, tags, flds, sfld, sfld_kind, csum, flags, data)",
-                                rows(upload, UploadedCollection.BulkTable.NOTES, userId, badRow)))
-                        .then(copy(pg, "cards (user_id, id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps,"
-                                        + " lapses, \"left\", odue, odid, flags, data)",
-                                rows(upload, UploadedCollection.BulkTable.CARDS, userId, badRow)))
-                        .then(copy(pg, "revlog (user_id, id, cid, usn, ease, ivl, last_ivl, factor, time, type)",
-                                rows(upload, UploadedCollection.BulkTable.REVLOG, userId, badRow)))
-                        .then(copy(pg, "graves (user_id, oid, type, usn)",
-                                rows(upload, UploadedCollection.BulkTable.GRAVES, userId, badRow)))
-                        .then(copy(pg, "decks (user_id, id, name, mtime, usn, json)", objectRows(userId, objects.decks())))
-                        .then(copy(pg, "deck_configs (user_id, id, name, mtime, usn, json)", objectRows(userId, objects.deckConfigs())))
-                        .then(copy(pg, "notetypes (user_id, id, name, mtime, usn, json)", objectRows(userId, objects.notetypes())))
-                        .then(copy(pg, "tags (user_id, tag, usn, collapsed)", listRows(objects.tags(), (t, out) ->
+                        .thenMany(Flux.fromArray(BulkTable.values())
+                                .concatMap(table -> copy(pg, copyIn(table), rows(upload, table, userId, badRow))))
+                        .then(copy(pg, COPY_IN_DECKS, objectRows(userId, objects.decks())))
+                        .then(copy(pg, COPY_IN_DECK_CONFIGS, objectRows(userId, objects.deckConfigs())))
+                        .then(copy(pg, COPY_IN_NOTETYPES, objectRows(userId, objects.notetypes())))
+                        .then(copy(pg, COPY_IN_TAGS, listRows(objects.tags(), (t, out) ->
                                 out.number(userId).text(t.tag()).number(t.usn()).bool(t.collapsed()))))
-                        .then(copy(pg, "config (user_id, key, usn, mtime, value)", configRows(userId, objects.config())))
+                        .then(copy(pg, COPY_IN_CONFIG, configRows(userId, objects.config())))
                         .then(saveHeader(userId, upload.header()))))
                 .as(writeTx::transactional)
                 .onErrorMap(e -> badRow.get() != null && e != badRow.get(), e -> badRow.get());
@@ -92,10 +96,10 @@ public class FullSyncStore {
                 .bind("usn", header.usn()).bind("ls", header.ls()).bind("ver", header.ver())
                 .fetch().rowsUpdated()
                 .flatMap(created -> created == 0 ? Mono.<Void>empty() : withPostgres(pg -> deleteContents(userId)
-                        .then(copy(pg, "decks (user_id, id, name, mtime, usn, json)", objectRows(userId, decks)))
-                        .then(copy(pg, "deck_configs (user_id, id, name, mtime, usn, json)", objectRows(userId, deckConfigs)))
-                        .then(copy(pg, "notetypes (user_id, id, name, mtime, usn, json)", objectRows(userId, notetypes)))
-                        .then(copy(pg, "config (user_id, key, usn, mtime, value)", configRows(userId, config)))
+                        .then(copy(pg, COPY_IN_DECKS, objectRows(userId, decks)))
+                        .then(copy(pg, COPY_IN_DECK_CONFIGS, objectRows(userId, deckConfigs)))
+                        .then(copy(pg, COPY_IN_NOTETYPES, objectRows(userId, notetypes)))
+                        .then(copy(pg, COPY_IN_CONFIG, configRows(userId, config)))
                         .then()))
                 .as(writeTx::transactional);
     }
@@ -123,10 +127,7 @@ public class FullSyncStore {
     }
 
     private Mono<Void> deleteContents(long userId) {
-        return Flux.fromIterable(CONTENT_TABLES)
-                .concatMap(table -> db.sql("delete from " + table + " where user_id = :id").bind("id", userId)
-                        .fetch().rowsUpdated())
-                .then();
+        return db.sql(DELETE_CONTENTS).bind("id", userId).fetch().rowsUpdated().then();
     }
 
     private Mono<Void> saveHeader(long userId, CollectionHeader h) {
@@ -168,14 +169,23 @@ public class FullSyncStore {
      * one statement over a whole table would hold the table in memory; one batch at a time, the
      * next is only read from the file once the previous one is in.
      */
-    private static Mono<Long> copy(PostgresqlConnection pg, String target, Flux<ByteBuf> data) {
+    private static Mono<Long> copy(PostgresqlConnection pg, String copyIn, Flux<ByteBuf> data) {
         return data.buffer(BUFFERS_PER_COPY)
-                .concatMap(batch -> pg.copyIn("copy " + target + " from stdin", Flux.fromIterable(batch)), 1)
+                .concatMap(batch -> pg.copyIn(copyIn, Flux.fromIterable(batch)), 1)
                 .doOnDiscard(ByteBuf.class, ByteBuf::release)
                 .reduce(0L, Long::sum);
     }
 
-    private static Flux<ByteBuf> rows(UploadedCollection upload, UploadedCollection.BulkTable table, long userId,
+    private static String copyIn(BulkTable table) {
+        return switch (table) {
+            case NOTES -> COPY_IN_NOTES;
+            case CARDS -> COPY_IN_CARDS;
+            case REVLOG -> COPY_IN_REVLOG;
+            case GRAVES -> COPY_IN_GRAVES;
+        };
+    }
+
+    private static Flux<ByteBuf> rows(UploadedCollection upload, BulkTable table, long userId,
                                       AtomicReference<CorruptCollectionException> badRow) {
         return Flux.<ByteBuf, UploadedCollection.RowSource>generate(() -> upload.rows(table, userId), (source, sink) -> {
                     CopyText out = new CopyText();

@@ -1,5 +1,10 @@
 package dev.deckhand.store.fullsync;
 
+import dev.deckhand.store.collection.BulkTable;
+import dev.deckhand.store.collection.Column;
+import dev.deckhand.store.collection.ValueType;
+import dev.deckhand.store.sql.SqlFile;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,62 +20,40 @@ import java.util.List;
  */
 public final class Schema11Writer implements AutoCloseable {
 
-    /** The bulk tables: which PostgreSQL columns feed which schema-11 insert, in order. */
-    public enum Table {
-        NOTES("id, guid, mid, mod, usn, tags, flds, sfld, sfld_kind, csum, flags, data", "LSLLISBSHLLS", "id",
-                // flds arrives as raw bytes: the cast stores them as TEXT without re-encoding
-                "insert into notes values (?, ?, ?, ?, ?, ?, cast(? as text), ?, ?, ?, ?)"),
-        CARDS("id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, \"left\", odue, odid, flags, data",
-                "LLLLLILLLLLLLLLLLS", "id",
-                "insert into cards values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        REVLOG("id, cid, usn, ease, ivl, last_ivl, factor, time, type", "LLILLLLLL", "id",
-                "insert into revlog values (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        GRAVES("usn, oid, type", "ILI", "oid, type",
-                "insert into graves values (?, ?, ?)");
+    private static final List<String> PREPARE_FILE = List.of(
+            SqlFile.load(Schema11Writer.class, "set-schema11-page-size"),
+            SqlFile.load(Schema11Writer.class, "turn-off-schema11-journal"),
+            SqlFile.load(Schema11Writer.class, "turn-off-schema11-fsync"),
+            SqlFile.load(Schema11Writer.class, "set-schema11-encoding"));
 
-        final String postgresColumns;
-        /** Java type of each column: L long, I int, H short, S text, B bytes. */
-        final String postgresTypes;
-        final String postgresOrder;
-        final String insert;
-
-        Table(String postgresColumns, String postgresTypes, String postgresOrder, String insert) {
-            this.postgresColumns = postgresColumns;
-            this.postgresTypes = postgresTypes;
-            this.postgresOrder = postgresOrder;
-            this.insert = insert;
-        }
-    }
-
-    private static final String SCHEMA = """
-            create table col (id integer primary key, crt integer not null, mod integer not null,
-              scm integer not null, ver integer not null, dty integer not null, usn integer not null,
-              ls integer not null, conf text not null, models text not null, decks text not null,
-              dconf text not null, tags text not null);
-            create table notes (id integer primary key, guid text not null, mid integer not null,
-              mod integer not null, usn integer not null, tags text not null, flds text not null,
-              sfld integer not null, csum integer not null, flags integer not null, data text not null);
-            create table cards (id integer primary key, nid integer not null, did integer not null,
-              ord integer not null, mod integer not null, usn integer not null, type integer not null,
-              queue integer not null, due integer not null, ivl integer not null, factor integer not null,
-              reps integer not null, lapses integer not null, left integer not null, odue integer not null,
-              odid integer not null, flags integer not null, data text not null);
-            create table revlog (id integer primary key, cid integer not null, usn integer not null,
-              ease integer not null, ivl integer not null, lastIvl integer not null, factor integer not null,
-              time integer not null, type integer not null);
-            create table graves (usn integer not null, oid integer not null, type integer not null);
-            """;
+    private static final List<String> CREATE_TABLES = List.of(
+            SqlFile.load(Schema11Writer.class, "create-schema11-col"),
+            SqlFile.load(Schema11Writer.class, "create-schema11-notes"),
+            SqlFile.load(Schema11Writer.class, "create-schema11-cards"),
+            SqlFile.load(Schema11Writer.class, "create-schema11-revlog"),
+            SqlFile.load(Schema11Writer.class, "create-schema11-graves"));
 
     // built once the rows are in: faster than keeping them up to date row by row
-    private static final String INDEXES = """
-            create index ix_notes_usn on notes (usn);
-            create index ix_cards_usn on cards (usn);
-            create index ix_revlog_usn on revlog (usn);
-            create index ix_cards_nid on cards (nid);
-            create index ix_cards_sched on cards (did, queue, due);
-            create index ix_revlog_cid on revlog (cid);
-            create index ix_notes_csum on notes (csum);
-            """;
+    private static final List<String> CREATE_INDEXES = List.of(
+            SqlFile.load(Schema11Writer.class, "create-schema11-index-notes-usn"),
+            SqlFile.load(Schema11Writer.class, "create-schema11-index-cards-usn"),
+            SqlFile.load(Schema11Writer.class, "create-schema11-index-revlog-usn"),
+            SqlFile.load(Schema11Writer.class, "create-schema11-index-cards-nid"),
+            SqlFile.load(Schema11Writer.class, "create-schema11-index-cards-sched"),
+            SqlFile.load(Schema11Writer.class, "create-schema11-index-revlog-cid"),
+            SqlFile.load(Schema11Writer.class, "create-schema11-index-notes-csum"));
+
+    private static final String USE_ROLLBACK_JOURNAL = SqlFile.load(Schema11Writer.class, "use-schema11-rollback-journal");
+
+    private static final String INSERT_COL = SqlFile.load(Schema11Writer.class, "insert-schema11-col");
+    private static final String INSERT_NOTES = SqlFile.load(Schema11Writer.class, "insert-schema11-notes");
+    private static final String INSERT_CARDS = SqlFile.load(Schema11Writer.class, "insert-schema11-cards");
+    private static final String INSERT_REVLOG = SqlFile.load(Schema11Writer.class, "insert-schema11-revlog");
+    private static final String INSERT_GRAVES = SqlFile.load(Schema11Writer.class, "insert-schema11-graves");
+
+    /** The note's sort field, bound as the storage class that {@link #SORT_FIELD_KIND} records. */
+    private static final Column SORT_FIELD = BulkTable.NOTES.column("sfld");
+    private static final Column SORT_FIELD_KIND = BulkTable.NOTES.column("sfld_kind");
 
     private final Connection db;
 
@@ -83,12 +66,13 @@ public final class Schema11Writer implements AutoCloseable {
         try {
             Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement s = db.createStatement()) {
-                s.execute("pragma page_size = 4096");
                 // a throwaway file until it is finished: no journal, no fsync while filling it
-                s.execute("pragma journal_mode = off");
-                s.execute("pragma synchronous = off");
-                s.executeUpdate("pragma encoding = 'UTF-8'");
-                executeAll(s, SCHEMA);
+                for (String pragma : PREPARE_FILE) {
+                    s.execute(pragma);
+                }
+                for (String table : CREATE_TABLES) {
+                    s.execute(table);
+                }
             }
             db.setAutoCommit(false);
             return new Schema11Writer(db);
@@ -99,7 +83,7 @@ public final class Schema11Writer implements AutoCloseable {
 
     /** The {@code col} row; each JSON argument is a JSON object as text. */
     public void header(CollectionHeader h, String conf, String models, String decks, String dconf, String tags) {
-        try (PreparedStatement s = db.prepareStatement("insert into col values (1, ?, ?, ?, 11, 0, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement s = db.prepareStatement(INSERT_COL)) {
             s.setLong(1, h.crt());
             s.setLong(2, h.mod());
             s.setLong(3, h.scm());
@@ -116,15 +100,29 @@ public final class Schema11Writer implements AutoCloseable {
         }
     }
 
-    /** Rows in the column order and types of {@link Table#postgresColumns}. */
-    public void rows(Table table, List<Object[]> rows) {
-        try (PreparedStatement s = db.prepareStatement(table.insert)) {
+    /**
+     * Rows of a bulk table, each value in the order and of the Java type of the table's columns
+     * ({@link BulkTable#columns()}: {@code Long}, {@code Integer}, {@code Short}, {@code String},
+     * {@code byte[]}). Columns without a file column ({@code sfld_kind}) are not written as such.
+     */
+    public void rows(BulkTable table, List<Object[]> rows) {
+        List<Column> columns = table.columns();
+        int sortFieldKindAt = columns.indexOf(SORT_FIELD_KIND);
+        try (PreparedStatement s = db.prepareStatement(insert(table))) {
             for (Object[] row : rows) {
-                if (table == Table.NOTES) {
-                    bindNote(s, row);
-                } else {
-                    for (int i = 0; i < row.length; i++) {
-                        s.setObject(i + 1, row[i]);
+                int parameter = 0;
+                for (int i = 0; i < columns.size(); i++) {
+                    Column column = columns.get(i);
+                    if (!column.inFile()) {
+                        continue;
+                    }
+                    parameter++;
+                    if (column == SORT_FIELD) {
+                        bindSortField(s, parameter, (String) row[i], SortFieldClass.ofCode(((Number) row[sortFieldKindAt]).intValue()));
+                    } else if (column.type() == ValueType.BYTES) {
+                        s.setBytes(parameter, (byte[]) row[i]);
+                    } else {
+                        s.setObject(parameter, row[i]);
                     }
                 }
                 s.addBatch();
@@ -135,6 +133,24 @@ public final class Schema11Writer implements AutoCloseable {
         }
     }
 
+    private static String insert(BulkTable table) {
+        return switch (table) {
+            case NOTES -> INSERT_NOTES;
+            case CARDS -> INSERT_CARDS;
+            case REVLOG -> INSERT_REVLOG;
+            case GRAVES -> INSERT_GRAVES;
+        };
+    }
+
+    /** Gives the sort field back its storage class; text that looked numeric was stored as a number. */
+    private static void bindSortField(PreparedStatement s, int parameter, String sfld, SortFieldClass kind) throws SQLException {
+        switch (kind) {
+            case INTEGER -> s.setLong(parameter, Long.parseLong(sfld));
+            case REAL -> s.setDouble(parameter, Double.parseDouble(sfld));
+            case TEXT -> s.setString(parameter, sfld);
+        }
+    }
+
     /** Finishes the file: committed, in rollback-journal mode, every connection closed. */
     @Override
     public void close() {
@@ -142,20 +158,14 @@ public final class Schema11Writer implements AutoCloseable {
             db.commit();
             db.setAutoCommit(true);
             try (Statement s = db.createStatement()) {
-                executeAll(s, INDEXES);
-                s.execute("pragma journal_mode = delete");
+                for (String index : CREATE_INDEXES) {
+                    s.execute(index);
+                }
+                s.execute(USE_ROLLBACK_JOURNAL);
             }
             db.close();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot finish the collection file: " + e.getMessage(), e);
-        }
-    }
-
-    private static void executeAll(Statement s, String statements) throws SQLException {
-        for (String sql : statements.split(";")) {
-            if (!sql.isBlank()) {
-                s.execute(sql);
-            }
         }
     }
 
@@ -166,38 +176,5 @@ public final class Schema11Writer implements AutoCloseable {
         } catch (SQLException ignored) {
             // the file is discarded anyway
         }
-    }
-
-    // id, guid, mid, mod, usn, tags, flds, sfld, sfld_kind, csum, flags, data
-    private static void bindNote(PreparedStatement s, Object[] row) throws SQLException {
-        s.setLong(1, (Long) row[0]);
-        s.setString(2, (String) row[1]);
-        s.setLong(3, (Long) row[2]);
-        s.setLong(4, (Long) row[3]);
-        s.setInt(5, (Integer) row[4]);
-        s.setString(6, (String) row[5]);
-        s.setBytes(7, bytes(row[6]));
-        String sfld = (String) row[7];
-        // give sfld back its storage class; text that looked numeric was stored as a number
-        switch (((Number) row[8]).intValue()) {
-            case 1 -> s.setLong(8, Long.parseLong(sfld));
-            case 2 -> s.setDouble(8, Double.parseDouble(sfld));
-            default -> s.setString(8, sfld);
-        }
-        s.setLong(9, (Long) row[9]);
-        s.setLong(10, (Long) row[10]);
-        s.setString(11, (String) row[11]);
-    }
-
-    private static byte[] bytes(Object value) {
-        if (value instanceof byte[] b) {
-            return b;
-        }
-        if (value instanceof java.nio.ByteBuffer buffer) {
-            byte[] b = new byte[buffer.remaining()];
-            buffer.get(b);
-            return b;
-        }
-        throw new IllegalStateException("flds came back as " + value.getClass());
     }
 }

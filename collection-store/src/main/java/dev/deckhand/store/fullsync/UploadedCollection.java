@@ -1,7 +1,10 @@
 package dev.deckhand.store.fullsync;
 
+import dev.deckhand.store.collection.BulkTable;
+import dev.deckhand.store.collection.Column;
 import dev.deckhand.store.fullsync.legacy.Schema18Json;
 import dev.deckhand.store.fullsync.sqlite.Unicase;
+import dev.deckhand.store.sql.SqlFile;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -36,27 +39,37 @@ public final class UploadedCollection implements AutoCloseable {
 
     private static final byte[] SQLITE_MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
-    /** The tables copied row by row, with the query that reads each in our column order. */
-    public enum BulkTable {
-        NOTES("select id, guid, cast(mid as integer), cast(mod as integer), cast(usn as integer), tags, flds,"
-                + " sfld, typeof(sfld), cast(csum as integer), cast(flags as integer), data from notes"),
-        CARDS("select id, cast(nid as integer), cast(did as integer), cast(ord as integer), cast(mod as integer),"
-                + " cast(usn as integer), cast(type as integer), cast(queue as integer), cast(due as integer),"
-                + " cast(ivl as integer), cast(factor as integer), cast(reps as integer), cast(lapses as integer),"
-                + " cast(left as integer), cast(odue as integer), cast(odid as integer), cast(flags as integer), data"
-                + " from cards"),
-        REVLOG("select id, cast(cid as integer), cast(usn as integer), cast(ease as integer), cast(ivl as integer),"
-                + " cast(lastIvl as integer), cast(factor as integer), cast(time as integer), cast(type as integer)"
-                + " from revlog"),
-        // schema 11 allows duplicate graves; keep one of each
-        GRAVES("select oid, type, max(usn) from graves group by oid, type");
+    // the bulk tables, each read in the order and with the expressions of BulkTable's columns
+    private static final String SELECT_NOTES = SqlFile.load(UploadedCollection.class, "select-uploaded-notes");
+    private static final String SELECT_CARDS = SqlFile.load(UploadedCollection.class, "select-uploaded-cards");
+    private static final String SELECT_REVLOG = SqlFile.load(UploadedCollection.class, "select-uploaded-revlog");
+    private static final String SELECT_GRAVES = SqlFile.load(UploadedCollection.class, "select-uploaded-graves");
 
-        final String query;
+    private static final String CHECK_INTEGRITY = SqlFile.load(UploadedCollection.class, "check-uploaded-integrity");
+    private static final String SELECT_HEADER = SqlFile.load(UploadedCollection.class, "select-uploaded-header");
+    private static final String SELECT_NOTE_TYPES_OF_NOTES =
+            SqlFile.load(UploadedCollection.class, "select-note-types-of-uploaded-notes");
+    private static final String SELECT_ORPHAN_CARD = SqlFile.load(UploadedCollection.class, "select-uploaded-orphan-card");
 
-        BulkTable(String query) {
-            this.query = query;
-        }
-    }
+    // schema 11: the small objects are JSON in the col row
+    private static final String SELECT_COL_CONF = SqlFile.load(UploadedCollection.class, "select-uploaded-col-conf");
+    private static final String SELECT_COL_MODELS = SqlFile.load(UploadedCollection.class, "select-uploaded-col-models");
+    private static final String SELECT_COL_DECKS = SqlFile.load(UploadedCollection.class, "select-uploaded-col-decks");
+    private static final String SELECT_COL_DCONF = SqlFile.load(UploadedCollection.class, "select-uploaded-col-dconf");
+    private static final String SELECT_COL_TAGS = SqlFile.load(UploadedCollection.class, "select-uploaded-col-tags");
+
+    // schema 18: the small objects are rows with protobuf blobs
+    private static final String SELECT_DECKS_18 = SqlFile.load(UploadedCollection.class, "select-uploaded-decks-18");
+    private static final String SELECT_DECK_CONFIGS_18 = SqlFile.load(UploadedCollection.class, "select-uploaded-deck-configs-18");
+    private static final String SELECT_NOTETYPES_18 = SqlFile.load(UploadedCollection.class, "select-uploaded-notetypes-18");
+    private static final String SELECT_FIELDS_18 = SqlFile.load(UploadedCollection.class, "select-uploaded-fields-18");
+    private static final String SELECT_TEMPLATES_18 = SqlFile.load(UploadedCollection.class, "select-uploaded-templates-18");
+    private static final String SELECT_TAGS_18 = SqlFile.load(UploadedCollection.class, "select-uploaded-tags-18");
+    private static final String SELECT_CONFIG_18 = SqlFile.load(UploadedCollection.class, "select-uploaded-config-18");
+
+    /** The note's sort field, whose text depends on its storage class ({@link #SORT_FIELD_KIND}). */
+    private static final Column SORT_FIELD = BulkTable.NOTES.column("sfld");
+    private static final Column SORT_FIELD_KIND = BulkTable.NOTES.column("sfld_kind");
 
     private final Connection db;
     private final CollectionHeader header;
@@ -91,40 +104,40 @@ public final class UploadedCollection implements AutoCloseable {
     }
 
     public List<StoredObject> decks() {
-        return header.ver() == 18 ? query("select id, name, mtime_secs, usn, common, kind from decks", rs ->
+        return header.ver() == 18 ? query(SELECT_DECKS_18, rs ->
                 new StoredObject(rs.getLong(1), rs.getString(2).replace("\u001f", "::"), rs.getLong(3), rs.getInt(4),
                         Schema18Json.deck(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getInt(4),
                                 bytes(rs, 5), bytes(rs, 6))))
-                : legacyObjects("decks", false);
+                : legacyObjects(SELECT_COL_DECKS, "decks", false);
     }
 
     public List<StoredObject> deckConfigs() {
-        return header.ver() == 18 ? query("select id, name, mtime_secs, usn, config from deck_config", rs ->
+        return header.ver() == 18 ? query(SELECT_DECK_CONFIGS_18, rs ->
                 new StoredObject(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getInt(4),
                         Schema18Json.deckConfig(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getInt(4), bytes(rs, 5))))
-                : legacyObjects("dconf", true);
+                : legacyObjects(SELECT_COL_DCONF, "dconf", true);
     }
 
     public List<StoredObject> notetypes() {
         if (notetypes == null) {
-            notetypes = header.ver() == 18 ? schema18Notetypes() : legacyObjects("models", false);
+            notetypes = header.ver() == 18 ? schema18Notetypes() : legacyObjects(SELECT_COL_MODELS, "models", false);
         }
         return notetypes;
     }
 
     private List<StoredObject> schema18Notetypes() {
         Map<Long, List<Schema18Json.Field>> fields = new HashMap<>();
-        for (Owned<Schema18Json.Field> f : query("select ntid, ord, name, config from fields", rs -> new Owned<>(
+        for (Owned<Schema18Json.Field> f : query(SELECT_FIELDS_18, rs -> new Owned<>(
                 rs.getLong(1), new Schema18Json.Field(rs.getInt(2), rs.getString(3), bytes(rs, 4))))) {
             fields.computeIfAbsent(f.notetypeId(), k -> new ArrayList<>()).add(f.part());
         }
         Map<Long, List<Schema18Json.Template>> templates = new HashMap<>();
-        for (Owned<Schema18Json.Template> t : query("select ntid, ord, name, mtime_secs, usn, config from templates",
+        for (Owned<Schema18Json.Template> t : query(SELECT_TEMPLATES_18,
                 rs -> new Owned<>(rs.getLong(1), new Schema18Json.Template(rs.getInt(2), rs.getString(3), rs.getLong(4),
                         rs.getInt(5), bytes(rs, 6))))) {
             templates.computeIfAbsent(t.notetypeId(), k -> new ArrayList<>()).add(t.part());
         }
-        return query("select id, name, mtime_secs, usn, config from notetypes", rs -> new StoredObject(
+        return query(SELECT_NOTETYPES_18, rs -> new StoredObject(
                 rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getInt(4),
                 Schema18Json.notetype(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getInt(4), bytes(rs, 5),
                         fields.getOrDefault(rs.getLong(1), List.of()), templates.getOrDefault(rs.getLong(1), List.of()))));
@@ -132,11 +145,11 @@ public final class UploadedCollection implements AutoCloseable {
 
     public List<StoredTag> tags() {
         if (header.ver() == 18) {
-            return query("select tag, usn, collapsed from tags",
+            return query(SELECT_TAGS_18,
                     rs -> new StoredTag(rs.getString(1), rs.getInt(2), rs.getInt(3) != 0));
         }
         List<StoredTag> tags = new ArrayList<>();
-        legacyColumn("tags").properties().forEach(e -> {
+        legacyColumn(SELECT_COL_TAGS, "tags").properties().forEach(e -> {
             if (!e.getValue().isIntegralNumber()) {
                 throw new CorruptCollectionException("tag '" + e.getKey() + "' has a usn that is not an integer");
             }
@@ -148,12 +161,12 @@ public final class UploadedCollection implements AutoCloseable {
     /** Config entries; a usn of -1 (clients do not reset config before uploading) becomes the collection's. */
     public List<StoredConfig> config() {
         if (header.ver() == 18) {
-            return query("select key, usn, mtime_secs, val from config", rs -> new StoredConfig(rs.getString(1),
+            return query(SELECT_CONFIG_18, rs -> new StoredConfig(rs.getString(1),
                     rs.getInt(2) < 0 ? header.usn() : rs.getInt(2), rs.getLong(3),
                     LegacyJsonText.write(LegacyJsonText.parse(bytes(rs, 4), "config value " + rs.getString(1)))));
         }
         List<StoredConfig> config = new ArrayList<>();
-        legacyColumn("conf").properties().forEach(e ->
+        legacyColumn(SELECT_COL_CONF, "conf").properties().forEach(e ->
                 config.add(new StoredConfig(e.getKey(), 0, 0, LegacyJsonText.write(e.getValue()))));
         return config;
     }
@@ -163,22 +176,36 @@ public final class UploadedCollection implements AutoCloseable {
         try {
             Statement statement = db.createStatement();
             statement.setFetchSize(1000);
-            return new RowSource(table, statement, statement.executeQuery(table.query), userId);
+            return new RowSource(table, statement, statement.executeQuery(select(table)), userId);
         } catch (SQLException e) {
             throw new CorruptCollectionException("cannot read " + table + ": " + e.getMessage(), e);
         }
+    }
+
+    private static String select(BulkTable table) {
+        return switch (table) {
+            case NOTES -> SELECT_NOTES;
+            case CARDS -> SELECT_CARDS;
+            case REVLOG -> SELECT_REVLOG;
+            case GRAVES -> SELECT_GRAVES;
+        };
     }
 
     /** A cursor over one table that writes each row, as COPY text, into a {@link CopyText}. */
     public static final class RowSource implements AutoCloseable {
 
         private final BulkTable table;
+        private final List<Column> columns;
+        /** The result column of the sort field's storage class (notes only). */
+        private final int sortFieldKindAt;
         private final Statement statement;
         private final ResultSet rs;
         private final long userId;
 
         private RowSource(BulkTable table, Statement statement, ResultSet rs, long userId) {
             this.table = table;
+            this.columns = table.columns();
+            this.sortFieldKindAt = columns.indexOf(SORT_FIELD_KIND) + 1;
             this.statement = statement;
             this.rs = rs;
             this.userId = userId;
@@ -192,30 +219,8 @@ public final class UploadedCollection implements AutoCloseable {
                         return false;
                     }
                     out.number(userId);
-                    switch (table) {
-                        case NOTES -> {
-                            out.number(rs.getLong(1)).text(rs.getString(2)).number(rs.getLong(3)).number(rs.getLong(4))
-                                    .number(rs.getLong(5)).text(rs.getString(6)).bytes(nonNull(rs.getBytes(7)));
-                            // sfld keeps its storage class: SQLite's own text for a REAL drops digits
-                            switch (rs.getString(9)) {
-                                case "integer" -> out.text(Long.toString(rs.getLong(8))).number(1);
-                                case "real" -> out.text(Double.toString(rs.getDouble(8))).number(2);
-                                default -> out.text(nonNullText(rs.getString(8))).number(3);
-                            }
-                            out.number(rs.getLong(10)).number(rs.getLong(11)).text(nonNullText(rs.getString(12)));
-                        }
-                        case CARDS -> {
-                            for (int i = 1; i <= 17; i++) {
-                                out.number(rs.getLong(i));
-                            }
-                            out.text(nonNullText(rs.getString(18)));
-                        }
-                        case REVLOG -> {
-                            for (int i = 1; i <= 9; i++) {
-                                out.number(rs.getLong(i));
-                            }
-                        }
-                        case GRAVES -> out.number(rs.getLong(1)).number(rs.getLong(2)).number(rs.getLong(3));
+                    for (int i = 0; i < columns.size(); i++) {
+                        write(columns.get(i), i + 1, out);
                     }
                     out.endRow();
                 }
@@ -223,6 +228,30 @@ public final class UploadedCollection implements AutoCloseable {
             } catch (SQLException e) {
                 throw new CorruptCollectionException("cannot read " + table + ": " + e.getMessage(), e);
             }
+        }
+
+        /** The current row's value of {@code column}, read from result column {@code at}. */
+        private void write(Column column, int at, CopyText out) throws SQLException {
+            if (column == SORT_FIELD) {
+                // the text of a number as Java writes it: SQLite's own text for a REAL drops digits
+                out.text(switch (sortFieldClass()) {
+                    case INTEGER -> Long.toString(rs.getLong(at));
+                    case REAL -> Double.toString(rs.getDouble(at));
+                    case TEXT -> nonNullText(rs.getString(at));
+                });
+            } else if (column == SORT_FIELD_KIND) {
+                out.number(sortFieldClass().code);
+            } else {
+                switch (column.type()) {
+                    case INT64, INT32, INT16 -> out.number(rs.getLong(at));
+                    case TEXT -> out.text(nonNullText(rs.getString(at)));
+                    case BYTES -> out.bytes(nonNull(rs.getBytes(at)));
+                }
+            }
+        }
+
+        private SortFieldClass sortFieldClass() throws SQLException {
+            return SortFieldClass.ofSqliteType(rs.getString(sortFieldKindAt));
         }
 
         @Override
@@ -253,7 +282,7 @@ public final class UploadedCollection implements AutoCloseable {
 
     private static void requireIntact(Connection db) throws SQLException {
         List<String> problems = new ArrayList<>();
-        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("pragma integrity_check")) {
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(CHECK_INTEGRITY)) {
             while (rs.next()) {
                 problems.add(rs.getString(1));
             }
@@ -266,7 +295,7 @@ public final class UploadedCollection implements AutoCloseable {
 
     private static CollectionHeader readHeader(Connection db) throws SQLException {
         try (Statement s = db.createStatement();
-             ResultSet rs = s.executeQuery("select crt, mod, scm, usn, ls, ver from col")) {
+             ResultSet rs = s.executeQuery(SELECT_HEADER)) {
             if (!rs.next()) {
                 throw new CorruptCollectionException("the col table has no row");
             }
@@ -290,19 +319,20 @@ public final class UploadedCollection implements AutoCloseable {
         for (StoredObject n : notetypes()) {
             notetypeIds.add(n.id());
         }
-        for (Long mid : query("select distinct mid from notes", rs -> rs.getLong(1))) {
+        for (Long mid : query(SELECT_NOTE_TYPES_OF_NOTES, rs -> rs.getLong(1))) {
             if (!notetypeIds.contains(mid)) {
                 throw new CorruptCollectionException("a note uses note type " + mid + ", which the collection lacks");
             }
         }
-        List<Long> orphans = query("select id from cards where nid not in (select id from notes) limit 1", rs -> rs.getLong(1));
+        List<Long> orphans = query(SELECT_ORPHAN_CARD, rs -> rs.getLong(1));
         if (!orphans.isEmpty()) {
             throw new CorruptCollectionException("card " + orphans.get(0) + " belongs to no note");
         }
     }
 
-    private JsonNode legacyColumn(String column) {
-        String text = query("select " + column + " from col", rs -> rs.getString(1)).get(0);
+    /** One JSON column of the col row, read by {@code select}. */
+    private JsonNode legacyColumn(String select, String column) {
+        String text = query(select, rs -> rs.getString(1)).get(0);
         JsonNode node = LegacyJsonText.parse(text == null ? "" : text, "col." + column);
         if (!node.isObject()) {
             throw new CorruptCollectionException("col." + column + " is not a JSON object");
@@ -311,9 +341,9 @@ public final class UploadedCollection implements AutoCloseable {
     }
 
     /** Schema 11 keeps each kind of object in one JSON map of id to object. */
-    private List<StoredObject> legacyObjects(String column, boolean keyIsId) {
+    private List<StoredObject> legacyObjects(String select, String column, boolean keyIsId) {
         List<StoredObject> objects = new ArrayList<>();
-        legacyColumn(column).properties().forEach(e -> {
+        legacyColumn(select, column).properties().forEach(e -> {
             JsonNode o = e.getValue();
             if (!o.isObject() || !o.path("name").isString()) {
                 throw new CorruptCollectionException("col." + column + " entry " + e.getKey() + " is not a named object");

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+
+import dev.deckhand.store.sql.SqlFile;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.ReactiveTransactionManager;
@@ -25,6 +27,15 @@ public class MediaIndexStore {
     /** Keeps media advisory locks apart from any other use of PostgreSQL advisory locks. */
     private static final int LOCK_NAMESPACE = 0x6d656469; // "medi"
 
+    private static final String SELECT_MEDIA_USN = SqlFile.load(MediaIndexStore.class, "select-media-usn");
+    private static final String SELECT_MEDIA_CHANGES_SINCE = SqlFile.load(MediaIndexStore.class, "select-media-changes-since");
+    private static final String COUNT_LIVE_MEDIA_FILES = SqlFile.load(MediaIndexStore.class, "count-live-media-files");
+    private static final String SELECT_MEDIA_FILES_BY_NAME = SqlFile.load(MediaIndexStore.class, "select-media-files-by-name");
+    private static final String LOCK_USER_MEDIA = SqlFile.load(MediaIndexStore.class, "lock-user-media");
+    private static final String SUM_LIVE_MEDIA_BYTES = SqlFile.load(MediaIndexStore.class, "sum-live-media-bytes");
+    private static final String RECORD_MEDIA_FILES = SqlFile.load(MediaIndexStore.class, "record-media-files");
+    private static final String SELECT_MEDIA_HASHES_IN_USE = SqlFile.load(MediaIndexStore.class, "select-media-hashes-in-use");
+
     private final DatabaseClient db;
     private final TransactionalOperator tx;
 
@@ -42,7 +53,7 @@ public class MediaIndexStore {
 
     /** The user's media usn: the usn of the latest change, 0 before the first. */
     public Mono<Integer> currentUsn(long userId) {
-        return db.sql("select coalesce(max(usn), 0) as usn from media_files where user_id = :id")
+        return db.sql(SELECT_MEDIA_USN)
                 .bind("id", userId)
                 .map((row, meta) -> row.get("usn", Integer.class))
                 .one();
@@ -50,8 +61,7 @@ public class MediaIndexStore {
 
     /** Changes after {@code lastUsn}, oldest first, at most {@code limit}. */
     public Flux<MediaFile> changesSince(long userId, int lastUsn, int limit) {
-        return db.sql("select fname, sha1, size, usn from media_files where user_id = :u and usn > :after"
-                        + " order by usn limit :limit")
+        return db.sql(SELECT_MEDIA_CHANGES_SINCE)
                 .bind("u", userId).bind("after", lastUsn).bind("limit", limit)
                 .map((row, meta) -> file(row.get("fname", String.class), row.get("sha1", byte[].class),
                         row.get("size", Long.class), row.get("usn", Integer.class)))
@@ -60,7 +70,7 @@ public class MediaIndexStore {
 
     /** How many files the user has (deleted ones not counted). */
     public Mono<Long> liveFileCount(long userId) {
-        return db.sql("select count(*) as n from media_files where user_id = :u and not deleted")
+        return db.sql(COUNT_LIVE_MEDIA_FILES)
                 .bind("u", userId).map((row, meta) -> row.get("n", Long.class)).one();
     }
 
@@ -69,7 +79,7 @@ public class MediaIndexStore {
         if (names.isEmpty()) {
             return Mono.just(Map.of());
         }
-        return db.sql("select fname, sha1, size, usn from media_files where user_id = :u and fname = any(:names)")
+        return db.sql(SELECT_MEDIA_FILES_BY_NAME)
                 .bind("u", userId).bind("names", names.toArray(String[]::new))
                 .map((row, meta) -> file(row.get("fname", String.class), row.get("sha1", byte[].class),
                         row.get("size", Long.class), row.get("usn", Integer.class)))
@@ -82,7 +92,7 @@ public class MediaIndexStore {
      * and blob writes and deletions of one user never interleave (whatever the replica).
      */
     public <T> Mono<T> locked(long userId, Function<LockedIndex, Mono<T>> work) {
-        return tx.transactional(db.sql("select pg_advisory_xact_lock(:ns, :u)")
+        return tx.transactional(db.sql(LOCK_USER_MEDIA)
                 .bind("ns", LOCK_NAMESPACE).bind("u", (int) (userId ^ (userId >>> 32)))
                 .fetch().rowsUpdated()
                 .then(Mono.defer(() -> work.apply(new LockedIndex(userId)))));
@@ -107,7 +117,7 @@ public class MediaIndexStore {
 
         /** Bytes of the user's live files. */
         public Mono<Long> liveBytes() {
-            return db.sql("select coalesce(sum(size), 0)::bigint as n from media_files where user_id = :u and not deleted")
+            return db.sql(SUM_LIVE_MEDIA_BYTES)
                     .bind("u", userId).map((row, meta) -> row.get("n", Long.class)).one();
         }
 
@@ -119,13 +129,7 @@ public class MediaIndexStore {
             if (files.isEmpty()) {
                 return Mono.empty();
             }
-            // a deletion keeps no hash: nothing may find its old blob through it
-            return db.sql("insert into media_files (user_id, fname, sha1, size, usn, deleted)"
-                            + " select :u, f.name, decode(nullif(f.sha1, ''), 'hex'), f.size, f.usn, f.sha1 = ''"
-                            + " from unnest(:names::text[], :sha1s::text[], :sizes::bigint[], :usns::integer[])"
-                            + " as f(name, sha1, size, usn)"
-                            + " on conflict (user_id, fname) do update set sha1 = excluded.sha1, size = excluded.size,"
-                            + " usn = excluded.usn, deleted = excluded.deleted")
+            return db.sql(RECORD_MEDIA_FILES)
                     .bind("u", userId)
                     .bind("names", files.stream().map(MediaFile::name).toArray(String[]::new))
                     .bind("sha1s", files.stream().map(MediaFile::sha1).toArray(String[]::new))
@@ -139,8 +143,7 @@ public class MediaIndexStore {
             if (sha1s.isEmpty()) {
                 return Mono.just(Set.of());
             }
-            return db.sql("select distinct encode(sha1, 'hex') as h from media_files where user_id = :u and not deleted"
-                            + " and sha1 in (select decode(x, 'hex') from unnest(:h::text[]) as x)")
+            return db.sql(SELECT_MEDIA_HASHES_IN_USE)
                     .bind("u", userId).bind("h", sha1s.toArray(String[]::new))
                     .map((row, meta) -> row.get("h", String.class))
                     .all().collect(Collectors.toSet());

@@ -1,3 +1,4 @@
 -- What meta reports: the header, and whether the collection has cards.
-select mod, scm, usn, not exists (select 1 from cards where user_id = :user) as empty
-from collections where user_id = :user
+select header.mod, header.scm, header.usn,
+       not exists (select 1 from cards where cards.user_id = header.user_id) as empty
+from collections header where header.user_id = :user

@@ -1,5 +1,7 @@
 package dev.deckhand.store.fullsync;
 
+import dev.deckhand.store.collection.BulkTable;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +35,8 @@ public final class LegacyCollectionFixture {
                         label + i, (short) 3, 1L, 0L, ""});
                 cardRows.add(new Object[] {id, id, 1L, 0L, 1L, 0, 0L, 0L, (long) i, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, "{}"});
             }
-            w.rows(Schema11Writer.Table.NOTES, noteRows);
-            w.rows(Schema11Writer.Table.CARDS, cardRows);
+            w.rows(BulkTable.NOTES, noteRows);
+            w.rows(BulkTable.CARDS, cardRows);
         }
         try {
             byte[] content = Files.readAllBytes(file);

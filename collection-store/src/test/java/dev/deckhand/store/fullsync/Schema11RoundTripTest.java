@@ -2,6 +2,7 @@ package dev.deckhand.store.fullsync;
 
 import dev.deckhand.store.StoreTestApplication;
 import dev.deckhand.store.account.AccountService;
+import dev.deckhand.store.collection.BulkTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -62,20 +63,20 @@ class Schema11RoundTripTest {
         try (Schema11Writer w = Schema11Writer.create(file)) {
             w.header(new CollectionHeader(1_600_000_000L, 1_700_000_000_123L, 1_690_000_000_000L, 7, 1_700_000_000_000L, 11),
                     CONF, MODELS, DECKS, DCONF, TAGS);
-            w.rows(Schema11Writer.Table.NOTES, List.of(
+            w.rows(BulkTable.NOTES, List.of(
                     new Object[] {1700000000200L, "guid\\1", 1700000000001L, 100L, 3, " verbs 日本語::漢字 ", firstFlds,
                             "42", (short) 1, 2840236005L, 0L, ""},
                     new Object[] {1700000000201L, "g2", 1700000000001L, 101L, 4, "", "1.5\u001fback".getBytes(StandardCharsets.UTF_8),
                             "1.5", (short) 2, 1L, 0L, ""},
                     new Object[] {1700000000202L, "g3", 1700000000001L, 102L, 5, "", "front\tline\nnext\\\u001fb".getBytes(StandardCharsets.UTF_8),
                             "front\tline\nnext\\", (short) 3, 2L, 0L, "legacy"}));
-            w.rows(Schema11Writer.Table.CARDS, List.<Object[]>of(
+            w.rows(BulkTable.CARDS, List.<Object[]>of(
                     new Object[] {1700000000300L, 1700000000200L, 1700000000100L, 0L, 100L, 3, 2L, 2L, 19000L, 30L, 2500L,
                             5L, 1L, 0L, 0L, 0L, 3L, "{\"cd\":\"{\\\"x\\\":1}\",\"s\":1.2345}"}));
-            w.rows(Schema11Writer.Table.REVLOG, List.<Object[]>of(
+            w.rows(BulkTable.REVLOG, List.<Object[]>of(
                     new Object[] {1700000000400L, 1700000000300L, 3, 3L, 30L, -600L, 2500L, 6000L, 1L}));
-            w.rows(Schema11Writer.Table.GRAVES, List.of(new Object[] {2, 1699999999999L, 1}, new Object[] {3, 1699999999999L, 1},
-                    new Object[] {2, 1699999999998L, 0}));
+            w.rows(BulkTable.GRAVES, List.of(new Object[] {1699999999999L, 1, 2}, new Object[] {1699999999999L, 1, 3},
+                    new Object[] {1699999999998L, 0, 2}));
         }
         return file;
     }

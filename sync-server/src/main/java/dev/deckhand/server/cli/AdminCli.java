@@ -8,6 +8,7 @@ import dev.deckhand.server.config.DatabaseTarget;
 import dev.deckhand.server.config.ServerSettings;
 import dev.deckhand.server.embedded.EmbeddedPostgresServer;
 import dev.deckhand.server.embedded.RunningPostgres;
+import dev.deckhand.store.JdbcPoolConfiguration;
 import dev.deckhand.store.account.AccountException;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.store.account.UserAccount;
@@ -168,6 +169,8 @@ public final class AdminCli {
             }
             props.putAll(target.springProperties());
             props.put("logging.level.root", "warn");
+            // the pool is there for the migration, and Flyway holds two connections at once
+            props.put("deckhand.jdbc.pool-size", 2);
             try {
                 ConfigurableApplicationContext context = new SpringApplicationBuilder(CliApplication.class)
                         .web(WebApplicationType.NONE).bannerMode(Banner.Mode.OFF).properties(props).logStartupInfo(false).run();
@@ -208,7 +211,7 @@ public final class AdminCli {
      */
     @ImportAutoConfiguration({R2dbcAutoConfiguration.class, R2dbcTransactionManagerAutoConfiguration.class,
             TransactionAutoConfiguration.class, FlywayAutoConfiguration.class})
-    @Import(MediaStorageConfiguration.class)
+    @Import({JdbcPoolConfiguration.class, MediaStorageConfiguration.class})
     static class CliApplication {
 
         @Bean

@@ -9,14 +9,14 @@ public record DatabaseTarget(String jdbcUrl, String username, String password) {
         return "r2dbc:" + jdbcUrl.substring("jdbc:".length());
     }
 
-    /** R2DBC for the application, JDBC for Flyway's migrations. */
+    /** R2DBC for the application, the JDBC pool for COPY out and Flyway's migrations. */
     public Map<String, Object> springProperties() {
         return Map.of(
                 "spring.r2dbc.url", r2dbcUrl(),
                 "spring.r2dbc.username", username,
                 "spring.r2dbc.password", password,
-                "spring.flyway.url", jdbcUrl,
-                "spring.flyway.user", username,
-                "spring.flyway.password", password);
+                "deckhand.jdbc.url", jdbcUrl,
+                "deckhand.jdbc.username", username,
+                "deckhand.jdbc.password", password);
     }
 }

@@ -2,7 +2,6 @@ package dev.deckhand.worker.normalsync;
 
 import dev.deckhand.store.collection.BulkTable;
 import dev.deckhand.store.collection.Column;
-import dev.deckhand.store.collection.Notes;
 import dev.deckhand.store.sql.SqlFile;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Normal sync's statements spell out the bulk tables' columns; here they are held to
- * {@link BulkTable}, so that a column added in one place only fails the build.
+ * {@link BulkTable}, so that a column added in one place only fails the build (collection-store's
+ * {@code BulkTableShapeTest} does the same for the migration, full sync and the domain's writes).
  */
 class NormalSyncSqlShapeTest {
 
@@ -43,11 +43,6 @@ class NormalSyncSqlShapeTest {
             assertThat(read).as(merge[0] + " reads each tuple position once, in order, the server's usn instead of the client's")
                     .isEqualTo(IntStream.range(0, table.wireColumns().size()).filter(i -> i != usn).boxed().toList());
         }
-    }
-
-    @Test
-    void theNoteUpsertWritesEveryNoteColumn() {
-        assertThat(insertedColumns(SqlFile.load(Notes.class, "upsert-notes"))).isEqualTo(withUser(BulkTable.NOTES.columns()));
     }
 
     private static void assertSelects(String file, BulkTable table) {

@@ -1,0 +1,2 @@
+-- The id of the user with this name.
+select id from users where username = :u

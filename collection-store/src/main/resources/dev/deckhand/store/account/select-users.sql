@@ -1,0 +1,5 @@
+-- Every user with its tenant and how many host keys it holds, for the admin tools.
+select u.id, t.name as tenant, u.username, u.created_at,
+       (select count(*) from host_keys k where k.user_id = u.id) as host_keys
+from users u join tenants t on t.id = u.tenant_id
+order by u.username

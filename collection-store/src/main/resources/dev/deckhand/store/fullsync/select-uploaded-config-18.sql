@@ -1,0 +1,2 @@
+-- Schema 18: config entries, each value JSON as bytes.
+select key, usn, mtime_secs, val from config

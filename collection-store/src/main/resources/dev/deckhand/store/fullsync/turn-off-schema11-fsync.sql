@@ -1,0 +1,2 @@
+-- A throwaway file until it is finished: no fsync while filling it.
+pragma synchronous = off
