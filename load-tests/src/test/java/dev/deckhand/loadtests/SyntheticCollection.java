@@ -1,7 +1,8 @@
 package dev.deckhand.loadtests;
 
+import dev.deckhand.store.collection.CollectionHeader;
 import dev.deckhand.store.collection.BulkTable;
-import dev.deckhand.store.fullsync.CollectionHeader;
+
 import dev.deckhand.store.fullsync.Schema11Writer;
 
 import java.nio.charset.StandardCharsets;

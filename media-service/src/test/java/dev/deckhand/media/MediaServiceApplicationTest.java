@@ -3,7 +3,8 @@ package dev.deckhand.media;
 import dev.deckhand.media.blob.MediaBlobStore;
 import dev.deckhand.media.cleanup.UnusedBlobSweeper;
 import dev.deckhand.store.account.AccountService;
-import dev.deckhand.store.collection.CollectionStore;
+import dev.deckhand.store.collection.CollectionWriter;
+import dev.deckhand.store.fullsync.FullSyncStore;
 import dev.deckhand.store.fullsync.CollectionExporter;
 import dev.deckhand.store.fullsync.FullSyncService;
 import dev.deckhand.store.media.MediaIndexStore;
@@ -78,7 +79,7 @@ class MediaServiceApplicationTest {
         for (Class<?> type : List.of(AccountService.class, MediaIndexStore.class, MediaBlobStore.class)) {
             assertThat(media.getBeanNamesForType(type)).as(type.getSimpleName()).hasSize(1);
         }
-        for (Class<?> type : List.of(CollectionStore.class, FullSyncService.class, CollectionExporter.class)) {
+        for (Class<?> type : List.of(CollectionWriter.class, FullSyncStore.class, FullSyncService.class, CollectionExporter.class)) {
             assertThat(media.getBeanNamesForType(type)).as("no " + type.getSimpleName()).isEmpty();
         }
         // normal sync (NormalSync, IdleSyncSweeper) lives in sync-worker, which the media service does not depend on

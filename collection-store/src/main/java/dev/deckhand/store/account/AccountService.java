@@ -1,7 +1,7 @@
 package dev.deckhand.store.account;
 
 import dev.deckhand.protocol.SyncProtocolException;
-import dev.deckhand.store.fullsync.FullSyncStore;
+import dev.deckhand.store.collection.CollectionStore;
 import dev.deckhand.store.sql.SqlFile;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
@@ -41,9 +41,9 @@ public class AccountService {
 
     private final DatabaseClient db;
     private final TransactionalOperator tx;
-    private final FullSyncStore collections;
+    private final CollectionStore collections;
 
-    public AccountService(DatabaseClient db, TransactionalOperator tx, FullSyncStore collections) {
+    public AccountService(DatabaseClient db, TransactionalOperator tx, CollectionStore collections) {
         this.db = db;
         this.tx = tx;
         this.collections = collections;

@@ -22,6 +22,11 @@ public class CollectionStore {
     private static final String SELECT_CREATION_TIME = SqlFile.load(CollectionStore.class, "select-creation-time");
     private static final String SET_CREATION_TIME = SqlFile.load(CollectionStore.class, "set-creation-time");
     private static final String SET_MODIFIED = SqlFile.load(CollectionStore.class, "set-modified");
+    private static final String INSERT_IF_ABSENT = SqlFile.load(CollectionStore.class, "insert-collection-if-absent");
+    private static final String REPLACE_HEADER_AFTER_UPLOAD = SqlFile.load(CollectionStore.class, "replace-header-after-upload");
+    private static final String ADVANCE_USN_FOR_DOWNLOAD = SqlFile.load(CollectionStore.class, "advance-usn-for-download");
+    private static final String DELETE_HEADER = SqlFile.load(CollectionStore.class, "delete-collection-header");
+    private static final String DELETE_CONTENTS = SqlFile.load(CollectionStore.class, "delete-collection-contents");
 
     private final DatabaseClient db;
 
@@ -95,5 +100,42 @@ public class CollectionStore {
     /** Sets the modification time (ms), so that devices see a change and sync. */
     public Mono<Void> setModified(long userId, long nowMillis) {
         return db.sql(SET_MODIFIED).bind("now", nowMillis).bind("user", userId).fetch().rowsUpdated().then();
+    }
+
+    /** Gives the user this header if it has no collection yet; true when it was created here. */
+    public Mono<Boolean> createIfAbsent(long userId, CollectionHeader header) {
+        return bindHeader(db.sql(INSERT_IF_ABSENT), userId, header).fetch().rowsUpdated().map(n -> n > 0);
+    }
+
+    /** A full upload: the file's header replaces the collection's, and the next epoch fences off older syncs. */
+    public Mono<Void> replaceHeaderAfterUpload(long userId, CollectionHeader header) {
+        return bindHeader(db.sql(REPLACE_HEADER_AFTER_UPLOAD), userId, header).fetch().rowsUpdated().then();
+    }
+
+    /**
+     * A full download: advances the usn and sets mod to {@code nowMillis}, as Anki's server does
+     * before sending the file, takes the next epoch, and returns the new header; empty if the user has none.
+     */
+    public Mono<CollectionHeader> advanceUsnForDownload(long userId, long nowMillis) {
+        return db.sql(ADVANCE_USN_FOR_DOWNLOAD).bind("user", userId).bind("now", nowMillis)
+                .map(r -> new CollectionHeader(r.get("crt", Long.class), r.get("mod", Long.class), r.get("scm", Long.class),
+                        r.get("usn", Integer.class), r.get("ls", Long.class), r.get("ver", Integer.class)))
+                .one();
+    }
+
+    /** Deletes everything of the user's collection but its header row (runs in the caller's transaction). */
+    public Mono<Void> deleteContents(long userId) {
+        return db.sql(DELETE_CONTENTS).bind("user", userId).fetch().rowsUpdated().then();
+    }
+
+    /** Deletes the user's whole collection, header included (runs in the caller's transaction). */
+    public Mono<Void> deleteCollection(long userId) {
+        return deleteContents(userId).then(db.sql(DELETE_HEADER).bind("user", userId).fetch().rowsUpdated()).then();
+    }
+
+    private static DatabaseClient.GenericExecuteSpec bindHeader(DatabaseClient.GenericExecuteSpec sql, long userId,
+                                                                CollectionHeader h) {
+        return sql.bind("user", userId).bind("crt", h.crt()).bind("mod", h.mod()).bind("scm", h.scm())
+                .bind("usn", h.usn()).bind("ls", h.ls()).bind("ver", h.ver());
     }
 }

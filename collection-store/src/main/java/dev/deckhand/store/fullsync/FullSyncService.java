@@ -1,5 +1,6 @@
 package dev.deckhand.store.fullsync;
 
+import dev.deckhand.store.collection.CollectionHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;

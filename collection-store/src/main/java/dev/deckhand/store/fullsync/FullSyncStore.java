@@ -1,5 +1,7 @@
 package dev.deckhand.store.fullsync;
 
+import dev.deckhand.store.collection.CollectionHeader;
+import dev.deckhand.store.collection.CollectionStore;
 import dev.deckhand.store.collection.BulkTable;
 import dev.deckhand.store.sql.SqlFile;
 import io.netty.buffer.ByteBuf;
@@ -29,8 +31,6 @@ import java.util.function.Function;
 @Repository
 public class FullSyncStore {
 
-    /** Deletes the rows of every table holding a user's collection, besides the {@code collections} header row. */
-    private static final String DELETE_CONTENTS = SqlFile.load(FullSyncStore.class, "delete-collection-contents");
 
     private static final String COPY_IN_NOTES = SqlFile.load(FullSyncStore.class, "copy-in-notes");
     private static final String COPY_IN_CARDS = SqlFile.load(FullSyncStore.class, "copy-in-cards");
@@ -43,12 +43,15 @@ public class FullSyncStore {
     private static final String COPY_IN_CONFIG = SqlFile.load(FullSyncStore.class, "copy-in-config");
 
     private final DatabaseClient db;
+    private final CollectionStore collections;
     private final ConnectionFactory connections;
     private final TransactionalOperator writeTx;
     private final Clock clock;
 
-    public FullSyncStore(DatabaseClient db, ConnectionFactory connections, ReactiveTransactionManager transactions) {
+    public FullSyncStore(DatabaseClient db, CollectionStore collections, ConnectionFactory connections,
+                         ReactiveTransactionManager transactions) {
         this.db = db;
+        this.collections = collections;
         this.connections = connections;
         this.writeTx = TransactionalOperator.create(transactions);
         this.clock = Clock.systemUTC();
@@ -75,7 +78,7 @@ public class FullSyncStore {
                         .then(copy(pg, COPY_IN_TAGS, listRows(objects.tags(), (t, out) ->
                                 out.number(userId).text(t.tag()).number(t.usn()).bool(t.collapsed()))))
                         .then(copy(pg, COPY_IN_CONFIG, configRows(userId, objects.config())))
-                        .then(saveHeader(userId, upload.header()))))
+                        .then(collections.replaceHeaderAfterUpload(userId, upload.header()))))
                 .as(writeTx::transactional)
                 .onErrorMap(e -> badRow.get() != null && e != badRow.get(), e -> badRow.get());
     }
@@ -89,13 +92,8 @@ public class FullSyncStore {
      */
     public Mono<Void> create(long userId, CollectionHeader header, List<StoredObject> decks,
                              List<StoredObject> deckConfigs, List<StoredObject> notetypes, List<StoredConfig> config) {
-        return db.sql("""
-                        insert into collections (user_id, crt, mod, scm, usn, ls, ver)
-                        values (:id, :crt, :mod, :scm, :usn, :ls, :ver) on conflict (user_id) do nothing""")
-                .bind("id", userId).bind("crt", header.crt()).bind("mod", header.mod()).bind("scm", header.scm())
-                .bind("usn", header.usn()).bind("ls", header.ls()).bind("ver", header.ver())
-                .fetch().rowsUpdated()
-                .flatMap(created -> created == 0 ? Mono.<Void>empty() : withPostgres(pg -> deleteContents(userId)
+        return collections.createIfAbsent(userId, header)
+                .flatMap(created -> !created ? Mono.<Void>empty() : withPostgres(pg -> deleteContents(userId)
                         .then(copy(pg, COPY_IN_DECKS, objectRows(userId, decks)))
                         .then(copy(pg, COPY_IN_DECK_CONFIGS, objectRows(userId, deckConfigs)))
                         .then(copy(pg, COPY_IN_NOTETYPES, objectRows(userId, notetypes)))
@@ -104,42 +102,16 @@ public class FullSyncStore {
                 .as(writeTx::transactional);
     }
 
-    /** Deletes the user's whole collection, header included. */
-    public Mono<Void> deleteCollection(long userId) {
-        return deleteContents(userId)
-                .then(db.sql("delete from collections where user_id = :id").bind("id", userId).fetch().rowsUpdated())
-                .then()
-                .as(writeTx::transactional);
-    }
-
     /**
      * For a download: advances the collection's usn and sets its mod to now, as Anki's server
      * does before sending the file, and returns the new header; empty if the user has none.
      */
     public Mono<CollectionHeader> beginDownload(long userId) {
-        return db.sql("""
-                        update collections set usn = usn + 1, mod = :now, sync_epoch = sync_epoch + 1 where user_id = :id
-                        returning crt, mod, scm, usn, ls, ver""")
-                .bind("id", userId).bind("now", clock.millis())
-                .map(r -> new CollectionHeader(r.get("crt", Long.class), r.get("mod", Long.class), r.get("scm", Long.class),
-                        r.get("usn", Integer.class), r.get("ls", Long.class), r.get("ver", Integer.class)))
-                .one();
+        return Mono.defer(() -> collections.advanceUsnForDownload(userId, clock.millis()));
     }
 
     private Mono<Void> deleteContents(long userId) {
-        return db.sql(DELETE_CONTENTS).bind("id", userId).fetch().rowsUpdated().then();
-    }
-
-    private Mono<Void> saveHeader(long userId, CollectionHeader h) {
-        return db.sql("""
-                        insert into collections (user_id, crt, mod, scm, usn, ls, ver)
-                        values (:id, :crt, :mod, :scm, :usn, :ls, :ver)
-                        on conflict (user_id) do update set crt = excluded.crt, mod = excluded.mod, scm = excluded.scm,
-                            usn = excluded.usn, ls = excluded.ls, ver = excluded.ver,
-                            sync_epoch = collections.sync_epoch + 1""")
-                .bind("id", userId).bind("crt", h.crt()).bind("mod", h.mod()).bind("scm", h.scm())
-                .bind("usn", h.usn()).bind("ls", h.ls()).bind("ver", h.ver())
-                .fetch().rowsUpdated().then();
+        return collections.deleteContents(userId);
     }
 
     /** The transaction's own connection, as the PostgreSQL driver's type, for COPY. */

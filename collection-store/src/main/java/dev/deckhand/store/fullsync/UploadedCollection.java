@@ -1,5 +1,6 @@
 package dev.deckhand.store.fullsync;
 
+import dev.deckhand.store.collection.CollectionHeader;
 import dev.deckhand.store.collection.BulkTable;
 import dev.deckhand.store.collection.Column;
 import dev.deckhand.store.fullsync.legacy.Schema18Json;

@@ -1,5 +1,6 @@
 package dev.deckhand.store.fullsync;
 
+import dev.deckhand.store.collection.CollectionHeader;
 import dev.deckhand.store.StoreTestApplication;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.store.collection.BulkTable;

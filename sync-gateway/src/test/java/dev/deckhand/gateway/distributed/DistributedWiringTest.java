@@ -12,7 +12,8 @@ import dev.deckhand.testsupport.RawSyncClient;
 import dev.deckhand.testsupport.TestDatabase;
 import dev.deckhand.testsupport.TestPostgres;
 import dev.deckhand.testsupport.TestRedis;
-import dev.deckhand.store.collection.CollectionStore;
+import dev.deckhand.store.collection.CollectionWriter;
+import dev.deckhand.store.fullsync.FullSyncStore;
 import dev.deckhand.store.fullsync.CollectionExporter;
 import dev.deckhand.store.fullsync.FullSyncService;
 import dev.deckhand.store.media.MediaIndexStore;
@@ -202,7 +203,8 @@ class DistributedWiringTest {
 
     /** What only a process that executes sync operations has. */
     static final List<Class<?>> WORKER_BEANS = List.of(LocalSyncWorker.class, NormalSync.class, IdleSyncSweeper.class,
-            FullSyncFiles.class, FullSyncService.class, CollectionExporter.class, CollectionStore.class, MediaIndexStore.class);
+            FullSyncFiles.class, FullSyncService.class, FullSyncStore.class, CollectionExporter.class, CollectionWriter.class,
+            MediaIndexStore.class);
 
     @Test
     void eachProcessHasOnlyTheBeansItUses() {

@@ -10,10 +10,9 @@ import dev.deckhand.server.embedded.EmbeddedPostgresServer;
 import dev.deckhand.server.embedded.RunningPostgres;
 import dev.deckhand.store.JdbcPoolConfiguration;
 import dev.deckhand.store.account.AccountException;
+import dev.deckhand.store.collection.CollectionStore;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.store.account.UserAccount;
-import dev.deckhand.store.fullsync.FullSyncStore;
-import io.r2dbc.spi.ConnectionFactory;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
@@ -27,7 +26,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.transaction.ReactiveTransactionManager;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 import java.io.BufferedReader;
@@ -215,12 +213,12 @@ public final class AdminCli {
     static class CliApplication {
 
         @Bean
-        FullSyncStore fullSyncStore(DatabaseClient db, ConnectionFactory connections, ReactiveTransactionManager transactions) {
-            return new FullSyncStore(db, connections, transactions);
+        CollectionStore collectionStore(DatabaseClient db) {
+            return new CollectionStore(db);
         }
 
         @Bean
-        AccountService accountService(DatabaseClient db, TransactionalOperator tx, FullSyncStore collections) {
+        AccountService accountService(DatabaseClient db, TransactionalOperator tx, CollectionStore collections) {
             return new AccountService(db, tx, collections);
         }
 

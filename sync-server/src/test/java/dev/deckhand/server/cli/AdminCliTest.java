@@ -10,7 +10,7 @@ import dev.deckhand.server.config.ServerSettings;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.store.fullsync.CollectionExporter;
 import dev.deckhand.store.fullsync.FullSyncService;
-import dev.deckhand.store.fullsync.FullSyncStore;
+import dev.deckhand.store.collection.CollectionStore;
 import dev.deckhand.store.media.MediaIndexStore;
 import dev.deckhand.testsupport.Sha1;
 import dev.deckhand.testsupport.TestDatabase;
@@ -166,7 +166,7 @@ class AdminCliTest {
                     ours.add(type);
                 }
             }
-            assertThat(ours).containsExactlyInAnyOrder(AccountService.class, FullSyncStore.class, UserDeletion.class,
+            assertThat(ours).containsExactlyInAnyOrder(AccountService.class, CollectionStore.class, UserDeletion.class,
                     FilesystemBlobStore.class);
             for (Class<?> absent : List.of(CollectionExporter.class, FullSyncService.class, MediaIndexStore.class,
                     MediaSync.class, UnusedBlobSweeper.class, IdleSyncSweeper.class, ReactiveRedisConnectionFactory.class)) {

@@ -1,4 +1,4 @@
-package dev.deckhand.store.fullsync;
+package dev.deckhand.store.collection;
 
 /**
  * The {@code col} row's scalar columns.

@@ -1,0 +1,1 @@
+delete from collections where user_id = :user
