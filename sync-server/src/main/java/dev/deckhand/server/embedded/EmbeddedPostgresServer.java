@@ -1,5 +1,6 @@
 package dev.deckhand.server.embedded;
 
+import dev.deckhand.store.sql.SqlFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -408,11 +409,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
+    private static final String SELECT_DATABASE_EXISTS = SqlFile.load(EmbeddedPostgresServer.class, "select-database-exists");
+    private static final String CREATE_DECKHAND_DATABASE = SqlFile.load(EmbeddedPostgresServer.class, "create-deckhand-database");
+
     private static void createDatabase(int port) throws IOException {
         RunningPostgres maintenance = RunningPostgres.onLoopback(port, "postgres");
         try (Connection connection = DriverManager.getConnection(maintenance.jdbcUrl(), maintenance.username(),
                 maintenance.password());
-                PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                PreparedStatement exists = connection.prepareStatement(SELECT_DATABASE_EXISTS)) {
             exists.setString(1, RunningPostgres.DATABASE);
             try (ResultSet rows = exists.executeQuery()) {
                 if (rows.next()) {
@@ -420,7 +424,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 }
             }
             try (Statement create = connection.createStatement()) {
-                create.execute("CREATE DATABASE " + RunningPostgres.DATABASE);
+                create.execute(CREATE_DECKHAND_DATABASE);
             }
         } catch (SQLException e) {
             throw new IOException("Cannot create database " + RunningPostgres.DATABASE, e);

@@ -10,7 +10,7 @@ public record RunningPostgres(int port, String jdbcUrl, String r2dbcUrl, String 
 
     /** Address PostgreSQL listens on; the URLs name it literally so "localhost" resolving to ::1 cannot bite. */
     public static final String HOST = "127.0.0.1";
-    /** Database the server keeps its data in; created on first start. */
+    /** Database the server keeps its data in; created on first start (the name is also in create-deckhand-database.sql). */
     public static final String DATABASE = "deckhand";
     /** Superuser created by zonky's initdb. */
     public static final String SUPERUSER = "postgres";

@@ -1,0 +1,2 @@
+-- The all-in-one server's database (RunningPostgres.DATABASE); CREATE DATABASE takes no parameters.
+create database deckhand
