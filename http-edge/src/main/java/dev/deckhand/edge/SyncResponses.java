@@ -2,6 +2,7 @@ package dev.deckhand.edge;
 
 import dev.deckhand.protocol.AnkiHeaders;
 import dev.deckhand.protocol.SyncErrorKind;
+import dev.deckhand.protocol.SyncHeader;
 import dev.deckhand.protocol.ZstdFraming;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -16,11 +17,11 @@ public final class SyncResponses {
     private SyncResponses() {}
 
     /** Protocol 11 and later get zstd; a header claiming 8-10 gets the payload as it is. */
-    public static Mono<ServerResponse> payload(byte[] uncompressed, int protocolVersion) {
+    public static Mono<ServerResponse> payload(byte[] uncompressed, SyncHeader header) {
         return ServerResponse.ok()
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .header(AnkiHeaders.ORIGINAL_SIZE, Integer.toString(uncompressed.length))
-                .bodyValue(protocolVersion >= 11 ? ZstdFraming.compress(uncompressed) : uncompressed);
+                .bodyValue(header.compressedResponses() ? ZstdFraming.compress(uncompressed) : uncompressed);
     }
 
     /** A large payload, already compressed as one zstd frame, streamed as it is produced. */

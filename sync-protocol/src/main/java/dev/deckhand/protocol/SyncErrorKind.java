@@ -1,6 +1,5 @@
 package dev.deckhand.protocol;
 
-import java.util.Optional;
 
 /**
  * Failure categories of the sync protocol and the HTTP status each one is answered with.
@@ -28,15 +27,5 @@ public enum SyncErrorKind {
 
     public int httpStatus() {
         return httpStatus;
-    }
-
-    /** Reverse mapping, for clients and tests that only see the status code. */
-    public static Optional<SyncErrorKind> fromHttpStatus(int status) {
-        for (SyncErrorKind kind : values()) {
-            if (kind.httpStatus == status) {
-                return Optional.of(kind);
-            }
-        }
-        return Optional.empty();
     }
 }

@@ -36,13 +36,6 @@ public enum SyncMethod {
         return this == CHUNK || this == FINISH || this == ABORT || this == DOWNLOAD;
     }
 
-    /** Methods that only make sense inside a normal sync started by {@code start} (409 otherwise). */
-    public boolean requiresActiveSync() {
-        return switch (this) {
-            case APPLY_GRAVES, APPLY_CHANGES, CHUNK, APPLY_CHUNK, SANITY_CHECK2, FINISH -> true;
-            default -> false;
-        };
-    }
 
     /** Case-sensitive lookup by wire name. */
     public static Optional<SyncMethod> fromWireName(String name) {

@@ -90,8 +90,5 @@ class SyncPathTest {
     void methodTraits() {
         assertThat(Arrays.stream(SyncMethod.values()).filter(SyncMethod::takesNoArguments))
                 .containsExactlyInAnyOrder(SyncMethod.CHUNK, SyncMethod.FINISH, SyncMethod.ABORT, SyncMethod.DOWNLOAD);
-        assertThat(Arrays.stream(SyncMethod.values()).filter(SyncMethod::requiresActiveSync))
-                .containsExactlyInAnyOrder(SyncMethod.APPLY_GRAVES, SyncMethod.APPLY_CHANGES, SyncMethod.CHUNK,
-                        SyncMethod.APPLY_CHUNK, SyncMethod.SANITY_CHECK2, SyncMethod.FINISH);
     }
 }

@@ -296,7 +296,7 @@ abstract class SyncWorkerContract {
     // ---- helpers ---------------------------------------------------------------------------
 
     static WorkContext newUser() {
-        return new WorkContext(TestWorker.newUser("contract"), "contract-session");
+        return new WorkContext(TestWorker.newUser("contract"));
     }
 
     byte[] collection(int notes) {

@@ -73,14 +73,14 @@ public final class MediaRequestHandler {
                             .<Object>map(result -> List.of(result.processed(), result.usn()))
                             .<Object>map(MediaEnvelope::ok)
                             .onErrorResume(MediaQuotaExceededException.class, e -> Mono.just(new MediaError(e.getMessage()))))
-                    .flatMap(answer -> SyncResponses.payload(SyncJson.write(answer), header.version())));
+                    .flatMap(answer -> SyncResponses.payload(SyncJson.write(answer), header)));
         }
         return endpoint.serve(request, METRIC, tag, decoded -> {
             MediaMethod m = method.orElseThrow(() -> SyncProtocolException.notFound("unknown media method '" + name + "'"));
             return endpoint.authenticate(decoded.header()).flatMap(user -> m == MediaMethod.DOWNLOAD_FILES
                     ? downloadFiles(decoded, user)
                     : operation(m, decoded, user).flatMap(data -> SyncResponses.payload(SyncJson.write(MediaEnvelope.ok(data)),
-                            decoded.header().version())));
+                            decoded.header())));
         });
     }
 

@@ -81,10 +81,10 @@ public final class SyncRequestHandler {
         if (method.isPresent() && (method.get() == SyncMethod.UPLOAD || method.get() == SyncMethod.DOWNLOAD)) {
             return endpoint.serveStreamed(request, METRIC, tag, (header, body) -> endpoint.authenticate(header)
                     // like meta, a full sync ends any normal sync the user left open
-                    .flatMap(user -> sessions.remove(user.userId()).thenReturn(new WorkContext(user.userId(), header.sessionKey())))
+                    .flatMap(user -> sessions.remove(user.userId()).thenReturn(new WorkContext(user.userId())))
                     .flatMap(context -> method.get() == SyncMethod.UPLOAD
                             ? worker.upload(context, body).flatMap(answer ->
-                                    SyncResponses.payload(answer.getBytes(StandardCharsets.UTF_8), header.version()))
+                                    SyncResponses.payload(answer.getBytes(StandardCharsets.UTF_8), header))
                             : endpoint.discardBody(body).then(worker.download(context)).flatMap(download ->
                                     SyncResponses.compressedStream(download.originalSize(), download.compressedBody()))));
         }
@@ -93,7 +93,7 @@ public final class SyncRequestHandler {
             Mono<byte[]> result = m == SyncMethod.HOST_KEY
                     ? login(decoded)
                     : endpoint.authenticate(decoded.header()).flatMap(user -> operation(m, decoded, user));
-            return result.flatMap(r -> SyncResponses.payload(r, decoded.header().version()));
+            return result.flatMap(r -> SyncResponses.payload(r, decoded.header()));
         });
     }
 
@@ -103,7 +103,7 @@ public final class SyncRequestHandler {
     }
 
     private Mono<byte[]> operation(SyncMethod method, DecodedRequest request, AuthenticatedUser user) {
-        WorkContext context = new WorkContext(user.userId(), request.header().sessionKey());
+        WorkContext context = new WorkContext(user.userId());
         return switch (method) {
             // meta begins every sync, so as in Anki's server it ends any sync the user left open
             case META -> sessions.remove(user.userId())
@@ -124,7 +124,8 @@ public final class SyncRequestHandler {
      * that fails ends the session, and what it staged is dropped.
      */
     private Mono<byte[]> normalSync(SyncMethod method, WorkContext context, DecodedRequest request) {
-        if (context.sessionKey().isEmpty()) {
+        String sessionKey = request.header().sessionKey();
+        if (sessionKey.isEmpty()) {
             return Mono.error(SyncProtocolException.badRequest("missing skey"));
         }
         String payload = new String(request.payload(), StandardCharsets.UTF_8);
@@ -132,11 +133,11 @@ public final class SyncRequestHandler {
         if (method == SyncMethod.START) {
             // start also drops what an older sync staged, and its new epoch fences that sync off
             return worker.normalSync(method, context, null, payload)
-                    .flatMap(step -> sessions.save(new SyncSession(userId, context.sessionKey(), clock.instant(), step.state()),
+                    .flatMap(step -> sessions.save(new SyncSession(userId, sessionKey, clock.instant(), step.state()),
                             sessionTtl).thenReturn(step.answer().getBytes(StandardCharsets.UTF_8)));
         }
         return sessions.find(userId)
-                .filter(open -> open.sessionKey().equals(context.sessionKey()))
+                .filter(open -> open.sessionKey().equals(sessionKey))
                 .switchIfEmpty(Mono.error(() -> SyncProtocolException.conflict("no sync with this session key is in progress")))
                 .flatMap(open -> worker.normalSync(method, context, open.state(), payload)
                         .flatMap(step -> (step.state() == null ? sessions.remove(userId).then()

@@ -163,7 +163,7 @@ class DistributedWiringTest {
     void theWorkerRefusesCallsWithoutTheToken() {
         RawSyncClient.Response r = client(worker).post("internal/worker/meta",
                 Map.of("content-type", "application/json"),
-                "{\"userId\":1,\"sessionKey\":\"s\",\"request\":{\"v\":11,\"cv\":\"x\"}}".getBytes());
+                "{\"userId\":1,\"request\":{\"v\":11,\"cv\":\"x\"}}".getBytes());
         assertThat(r.status()).isEqualTo(401);
     }
 

@@ -113,7 +113,6 @@ public final class RemoteSyncWorker implements SyncWorker {
     private static void streamedCallHeaders(HttpHeaders headers, WorkContext context) {
         headers.set(WorkerPaths.VERSION_HEADER, VERSION);
         headers.set(WorkerPaths.USER_HEADER, Long.toString(context.userId()));
-        headers.set(WorkerPaths.SESSION_HEADER, context.sessionKey());
     }
 
     private static SyncProtocolException unreachable(Throwable e) {

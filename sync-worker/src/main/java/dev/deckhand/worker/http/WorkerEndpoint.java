@@ -84,8 +84,7 @@ public final class WorkerEndpoint {
         } catch (NumberFormatException e) {
             return unreadable(request, "missing or malformed " + WorkerPaths.USER_HEADER);
         }
-        String session = request.headers().firstHeader(WorkerPaths.SESSION_HEADER);
-        return operation.apply(new WorkContext(userId, session == null ? "" : session))
+        return operation.apply(new WorkContext(userId))
                 .onErrorResume(SyncProtocolException.class, e -> error(e.kind(), e.getMessage()))
                 .onErrorResume(e -> !(e instanceof SyncProtocolException), e -> {
                     log.error("worker operation {} failed", request.path(), e);

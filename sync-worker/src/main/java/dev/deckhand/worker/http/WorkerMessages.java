@@ -24,19 +24,18 @@ final class WorkerMessages {
     private WorkerMessages() {}
 
     /** A call: who it is for, and what to do. */
-    record WorkerCall<T>(int v, long userId, String sessionKey, T request) {
+    record WorkerCall<T>(int v, long userId, T request) {
 
         WorkerCall {
-            Objects.requireNonNull(sessionKey, "sessionKey");
             Objects.requireNonNull(request, "request");
         }
 
         static <T> WorkerCall<T> of(WorkContext context, T request) {
-            return new WorkerCall<>(WorkerPaths.VERSION, context.userId(), context.sessionKey(), request);
+            return new WorkerCall<>(WorkerPaths.VERSION, context.userId(), request);
         }
 
         WorkContext context() {
-            return new WorkContext(userId, sessionKey);
+            return new WorkContext(userId);
         }
     }
 

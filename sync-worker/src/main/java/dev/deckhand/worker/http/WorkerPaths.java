@@ -20,7 +20,6 @@ final class WorkerPaths {
     static final String NORMAL_SYNC = PREFIX + "normal-sync";
     /** Streamed calls carry who they are for in headers, since the body is the payload itself. */
     static final String USER_HEADER = "x-deckhand-user-id";
-    static final String SESSION_HEADER = "x-deckhand-session-key";
     static final String ORIGINAL_SIZE_HEADER = "x-deckhand-original-size";
     /** The format version of a streamed call or answer; JSON bodies carry theirs as {@code v}. */
     static final String VERSION_HEADER = "x-deckhand-worker-version";

@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  */
 class WorkerFormatTest {
 
-    static final String META_V1 = "{\"v\":1,\"userId\":%d,\"sessionKey\":\"s\",\"request\":{\"protocolVersion\":11,\"clientVersion\":\"x\"}}";
+    static final String META_V1 = "{\"v\":1,\"userId\":%d,\"request\":{\"protocolVersion\":11,\"clientVersion\":\"x\"}}";
 
     HttpServer fake;
 
@@ -67,8 +67,8 @@ class WorkerFormatTest {
         refused.put(v1.replace("\"v\":1", "\"v\":2"), "format version 2 is not supported; expected version 1");
         refused.put(v1.replace("{\"v\":1,", "{"), "no format version");
         // the format before versions: the Anki message as it was
-        refused.put("{\"userId\":" + user + ",\"sessionKey\":\"s\",\"request\":{\"v\":11,\"cv\":\"x\"}}", "no format version");
-        refused.put(v1.replace("\"sessionKey\":\"s\"", "\"sessionKey\":\"s\",\"tenant\":1"), "tenant");
+        refused.put("{\"userId\":" + user + ",\"request\":{\"v\":11,\"cv\":\"x\"}}", "no format version");
+        refused.put(v1.replace("\"userId\":", "\"tenant\":1,\"userId\":"), "tenant");
         refused.put(v1.replace(",\"clientVersion\":\"x\"", ""), "clientVersion");
         refused.put(v1.replace("\"clientVersion\":\"x\"", "\"clientVersion\":null"), "clientVersion");
         refused.put("", "empty document");
@@ -79,7 +79,7 @@ class WorkerFormatTest {
                     .contains(why);
         });
 
-        String step = "{\"v\":1,\"userId\":" + user + ",\"sessionKey\":\"s\",\"request\":{\"method\":\"finish\",\"state\":"
+        String step = "{\"v\":1,\"userId\":" + user + ",\"request\":{\"method\":\"finish\",\"state\":"
                 + "{\"epoch\":1,\"serverUsn\":5,\"minUsn\":5,\"lnewer\":true,\"chunkTable\":%s,\"chunkAfterId\":0},\"request\":\"{}\"}}";
         // the numeric chunk table of old, and a name this release does not know
         for (String table : List.of("3", "\"MEDIA\"")) {
@@ -119,7 +119,7 @@ class WorkerFormatTest {
 
     @Test
     void anAnswerOfAnotherVersionIsAServerErrorForTheClient() {
-        WorkContext who = new WorkContext(7, "s");
+        WorkContext who = new WorkContext(7);
         SyncState state = new SyncState(3, 5, 5, true, ChunkTable.NOTES, 99);
         AtomicReference<String> call = new AtomicReference<>();
         SyncWorker gateway = fakeWorker(200, Map.of(), "{\"v\":2,\"result\":{\"anything\":1}}", call);
@@ -127,10 +127,10 @@ class WorkerFormatTest {
         SyncProtocolException meta = refusal(gateway.meta(who, new MetaRequest(11, "x")));
         assertThat(meta.kind()).isEqualTo(SyncErrorKind.SERVER_ERROR);
         assertThat(meta.getMessage()).isEqualTo("unreadable answer from the sync worker: format version 2 is not supported; expected version 1");
-        assertThat(call.get()).isEqualTo("{\"v\":1,\"userId\":7,\"sessionKey\":\"s\",\"request\":{\"protocolVersion\":11,\"clientVersion\":\"x\"}}");
+        assertThat(call.get()).isEqualTo("{\"v\":1,\"userId\":7,\"request\":{\"protocolVersion\":11,\"clientVersion\":\"x\"}}");
 
         assertThat(refusal(gateway.normalSync(SyncMethod.CHUNK, who, state, "{}")).kind()).isEqualTo(SyncErrorKind.SERVER_ERROR);
-        assertThat(call.get()).isEqualTo("{\"v\":1,\"userId\":7,\"sessionKey\":\"s\",\"request\":{\"method\":\"chunk\",\"state\":"
+        assertThat(call.get()).isEqualTo("{\"v\":1,\"userId\":7,\"request\":{\"method\":\"chunk\",\"state\":"
                 + "{\"epoch\":3,\"serverUsn\":5,\"minUsn\":5,\"lnewer\":true,\"chunkTable\":\"NOTES\",\"chunkAfterId\":99},\"request\":\"{}\"}}");
     }
 
@@ -138,7 +138,7 @@ class WorkerFormatTest {
     void anAnswerOfThisVersionWithAnUnknownFieldIsAServerErrorToo() {
         SyncWorker gateway = fakeWorker(200, Map.of(),
                 "{\"v\":1,\"result\":{\"answer\":\"null\",\"state\":null,\"hint\":\"from the future\"}}", new AtomicReference<>());
-        SyncProtocolException e = refusal(gateway.normalSync(SyncMethod.ABORT, new WorkContext(7, "s"), null, "{}"));
+        SyncProtocolException e = refusal(gateway.normalSync(SyncMethod.ABORT, new WorkContext(7), null, "{}"));
         assertThat(e.kind()).isEqualTo(SyncErrorKind.SERVER_ERROR);
         assertThat(e.getMessage()).contains("hint");
     }
@@ -148,21 +148,21 @@ class WorkerFormatTest {
         // what a worker of another release might answer: not a conflict for the client, nor a bad request
         for (String kind : List.of("CONFLICT", "BAD_REQUEST")) {
             SyncWorker gateway = fakeWorker(409, Map.of(), "{\"v\":2,\"kind\":\"" + kind + "\",\"message\":\"x\"}", new AtomicReference<>());
-            SyncProtocolException e = refusal(gateway.normalSync(SyncMethod.FINISH, new WorkContext(7, "s"), null, "{}"));
+            SyncProtocolException e = refusal(gateway.normalSync(SyncMethod.FINISH, new WorkContext(7), null, "{}"));
             assertThat(e.kind()).as(kind).isEqualTo(SyncErrorKind.SERVER_ERROR);
             assertThat(e.getMessage()).isEqualTo("sync worker answered HTTP 409");
             stopFake();
         }
         // the same error in this version is what it says
         SyncWorker gateway = fakeWorker(409, Map.of(), "{\"v\":1,\"kind\":\"CONFLICT\",\"message\":\"x\"}", new AtomicReference<>());
-        SyncProtocolException e = refusal(gateway.normalSync(SyncMethod.FINISH, new WorkContext(7, "s"), null, "{}"));
+        SyncProtocolException e = refusal(gateway.normalSync(SyncMethod.FINISH, new WorkContext(7), null, "{}"));
         assertThat(e.kind()).isEqualTo(SyncErrorKind.CONFLICT);
         assertThat(e.getMessage()).isEqualTo("x");
     }
 
     @Test
     void aStreamedAnswerOfAnotherVersionIsAServerError() {
-        WorkContext who = new WorkContext(7, "s");
+        WorkContext who = new WorkContext(7);
         Map<String, List<String>> seen = new HashMap<>();
         SyncWorker noVersion = fakeWorker(200, Map.of(WorkerPaths.ORIGINAL_SIZE_HEADER, "3"), "abc", new AtomicReference<>(), seen);
         SyncProtocolException upload = refusal(noVersion.upload(who, Flux.empty()));
