@@ -2,12 +2,10 @@ package dev.deckhand.media.cleanup;
 
 import java.time.Clock;
 import java.time.Duration;
+import dev.deckhand.store.sweep.PeriodicSweeper;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -17,7 +15,7 @@ import reactor.core.publisher.Mono;
  * for ever. A sweep still running when the next is due makes that one skip. Only blobs older
  * than {@code deckhand.media.sweep-grace} are candidates.
  */
-public final class UnusedBlobSweeper implements SmartLifecycle {
+public final class UnusedBlobSweeper extends PeriodicSweeper {
 
     private static final Logger log = LoggerFactory.getLogger(UnusedBlobSweeper.class);
 
@@ -25,7 +23,6 @@ public final class UnusedBlobSweeper implements SmartLifecycle {
     private final Duration every;
     private final Duration grace;
     private final Clock clock;
-    private volatile Disposable running;
 
     /**
      * @param every how often to sweep; zero turns the sweeper off
@@ -50,19 +47,22 @@ public final class UnusedBlobSweeper implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        if (!enabled()) {
-            log.info("the sweep of unused media blobs is off (deckhand.media.sweep-every=0)");
-            return;
-        }
-        Duration first = Duration.ofNanos(ThreadLocalRandom.current().nextLong(Math.max(1, every.toNanos())));
-        running = Flux.interval(first, every)
-                .onBackpressureDrop()
-                .concatMap(tick -> sweepOnce(), 0)
-                .subscribe();
+    protected Duration firstDelay() {
+        return Duration.ofNanos(ThreadLocalRandom.current().nextLong(Math.max(1, every.toNanos())));
     }
 
-    private Mono<UnusedBlobSweep.Result> sweepOnce() {
+    @Override
+    protected Duration every() {
+        return every;
+    }
+
+    @Override
+    protected String what() {
+        return "unused media blobs (deckhand.media.sweep-every=" + every + ")";
+    }
+
+    @Override
+    protected Mono<UnusedBlobSweep.Result> sweepOnce() {
         return Mono.defer(() -> sweep.sweep(clock.instant().minus(grace)))
                 .doOnNext(r -> {
                     if (!r.unused().isEmpty() || !r.ofDeletedUsers().isEmpty()) {
@@ -72,24 +72,6 @@ public final class UnusedBlobSweeper implements SmartLifecycle {
                     if (r.usersFailed() > 0) {
                         log.warn("could not sweep the media blobs of {} users; the next sweep tries again", r.usersFailed());
                     }
-                })
-                .onErrorResume(e -> {
-                    log.warn("could not sweep unused media blobs: {}", e.toString());
-                    return Mono.empty();
                 });
-    }
-
-    @Override
-    public void stop() {
-        Disposable r = running;
-        if (r != null) {
-            r.dispose();
-        }
-        running = null;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running != null;
     }
 }

@@ -1,12 +1,11 @@
 package dev.deckhand.worker.normalsync;
 
+import dev.deckhand.store.sweep.PeriodicSweeper;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -16,7 +15,7 @@ import reactor.core.publisher.Mono;
  * operations (workers, the all-in-one server) runs it; ending a sync twice is harmless.
  */
 @Component
-public class IdleSyncSweeper implements SmartLifecycle {
+public class IdleSyncSweeper extends PeriodicSweeper {
 
     private static final Logger log = LoggerFactory.getLogger(IdleSyncSweeper.class);
 
@@ -24,7 +23,6 @@ public class IdleSyncSweeper implements SmartLifecycle {
     private final Abort abort;
     private final Duration idle;
     private final Duration every;
-    private volatile Disposable running;
 
     /**
      * @param idle  how long a sync may stage nothing before it is ended; far longer than a session
@@ -41,19 +39,27 @@ public class IdleSyncSweeper implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        running = Flux.interval(every, every)
-                .concatMap(tick -> abandonIdleSyncs(idle)
-                        .doOnNext(n -> {
-                            if (n > 0) {
-                                log.info("ended {} normal syncs idle for more than {}", n, idle);
-                            }
-                        })
-                        .onErrorResume(e -> {
-                            log.warn("could not sweep idle syncs: {}", e.toString());
-                            return Mono.empty();
-                        }))
-                .subscribe();
+    protected Mono<Long> sweepOnce() {
+        return abandonIdleSyncs(idle).doOnNext(n -> {
+            if (n > 0) {
+                log.info("ended {} normal syncs idle for more than {}", n, idle);
+            }
+        });
+    }
+
+    @Override
+    protected Duration firstDelay() {
+        return every;
+    }
+
+    @Override
+    protected Duration every() {
+        return every;
+    }
+
+    @Override
+    protected String what() {
+        return "idle normal syncs";
     }
 
     /**
@@ -67,19 +73,5 @@ public class IdleSyncSweeper implements SmartLifecycle {
                 .flatMapMany(Flux::fromIterable)
                 .concatMap(sync -> abort.abort(sync.userId(), sync.epoch()).thenReturn(1L))
                 .count();
-    }
-
-    @Override
-    public void stop() {
-        Disposable r = running;
-        if (r != null) {
-            r.dispose();
-        }
-        running = null;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running != null;
     }
 }
