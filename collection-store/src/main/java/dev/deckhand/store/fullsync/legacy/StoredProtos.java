@@ -15,6 +15,10 @@ import java.util.List;
  * occurrences are concatenated before decoding, which is protobuf's merge). {@code seen} records
  * which field numbers were on the wire: for the fields 2.1.66 does not know, absence is how we
  * tell a blob written by 2.1.66 (see {@link Schema18Json}).
+ *
+ * <p>Longer than most files here on purpose: one small record per stored message, each beside its
+ * decoder with the field numbers of the {@code .proto} files, so that the whole set can be read
+ * against Anki's definitions in one place.
  */
 final class StoredProtos {
 
