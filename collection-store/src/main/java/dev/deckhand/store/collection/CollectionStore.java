@@ -35,7 +35,12 @@ public class CollectionStore {
     }
 
     /** A sync's fencing token and the collection's usn when it was taken. */
-    public record SyncEpoch(long epoch, int usn) {}
+    public record SyncEpoch(long epoch, int usn) {
+
+        private static SyncEpoch of(io.r2dbc.spi.Readable row) {
+            return new SyncEpoch(row.get("sync_epoch", Long.class), row.get("usn", Integer.class));
+        }
+    }
 
     public Mono<CollectionState> state(long userId) {
         return db.sql(SELECT_STATE)
@@ -48,9 +53,7 @@ public class CollectionStore {
 
     /** Takes the user's next sync epoch, fencing off every older sync; empty if the user has no collection. */
     public Mono<SyncEpoch> takeNextSyncEpoch(long userId) {
-        return db.sql(TAKE_NEXT_SYNC_EPOCH).bind("user", userId)
-                .map(r -> new SyncEpoch(r.get("sync_epoch", Long.class), r.get("usn", Integer.class)))
-                .one();
+        return db.sql(TAKE_NEXT_SYNC_EPOCH).bind("user", userId).map(SyncEpoch::of).one();
     }
 
     /**
@@ -58,9 +61,7 @@ public class CollectionStore {
      * collection does, first. Returns the current epoch and usn; empty if the user has no collection.
      */
     public Mono<SyncEpoch> lock(long userId) {
-        return db.sql(LOCK_COLLECTION).bind("user", userId)
-                .map(r -> new SyncEpoch(r.get("sync_epoch", Long.class), r.get("usn", Integer.class)))
-                .one();
+        return db.sql(LOCK_COLLECTION).bind("user", userId).map(SyncEpoch::of).one();
     }
 
     /**

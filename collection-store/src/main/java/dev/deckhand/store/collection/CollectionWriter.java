@@ -10,7 +10,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -110,7 +109,7 @@ public class CollectionWriter {
                 return Mono.empty();
             }
             return db.sql(RECORD_GRAVES).bind("user", userId).bind("type", kind.code).bind("usn", usn)
-                    .bind("oids", new ArrayList<>(ids).toArray(Long[]::new)).fetch().rowsUpdated().then();
+                    .bind("oids", ids.toArray(Long[]::new)).fetch().rowsUpdated().then();
         }
     }
 }

@@ -8,9 +8,8 @@ import dev.deckhand.server.config.DatabaseTarget;
 import dev.deckhand.server.config.ServerSettings;
 import dev.deckhand.server.embedded.EmbeddedPostgresServer;
 import dev.deckhand.server.embedded.RunningPostgres;
-import dev.deckhand.store.JdbcPoolConfiguration;
+import dev.deckhand.store.AccountsConfiguration;
 import dev.deckhand.store.account.AccountException;
-import dev.deckhand.store.collection.CollectionStore;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.store.account.UserAccount;
 import org.slf4j.LoggerFactory;
@@ -25,8 +24,6 @@ import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfigu
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.transaction.reactive.TransactionalOperator;
 
 import java.io.BufferedReader;
 import java.io.Console;
@@ -209,18 +206,8 @@ public final class AdminCli {
      */
     @ImportAutoConfiguration({R2dbcAutoConfiguration.class, R2dbcTransactionManagerAutoConfiguration.class,
             TransactionAutoConfiguration.class, FlywayAutoConfiguration.class})
-    @Import({JdbcPoolConfiguration.class, MediaStorageConfiguration.class})
+    @Import({AccountsConfiguration.class, MediaStorageConfiguration.class})
     static class CliApplication {
-
-        @Bean
-        CollectionStore collectionStore(DatabaseClient db) {
-            return new CollectionStore(db);
-        }
-
-        @Bean
-        AccountService accountService(DatabaseClient db, TransactionalOperator tx, CollectionStore collections) {
-            return new AccountService(db, tx, collections);
-        }
 
         @Bean
         UserDeletion userDeletion(AccountService accounts, MediaBlobStore blobs) {

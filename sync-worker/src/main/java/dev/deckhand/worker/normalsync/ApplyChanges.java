@@ -50,13 +50,19 @@ class ApplyChanges {
                         userId, state, "decks").flatMap(decks ->
                         objects(db.sql(SELECT_DECK_CONFIGS), userId, state, "deck_configs").flatMap(deckConfigs ->
                                 db.sql(SELECT_TAGS).bind("user", userId).bind("min_usn", state.minUsn())
-                                        .map(r -> r.get("tag", String.class)).all().collectList().flatMap(tags ->
-                                                state.lnewer()
-                                                        ? Mono.just(new UnchunkedChanges(notetypes, decks, deckConfigs, tags, null, null))
-                                                        // the server's collection is newer: it sends its whole config and creation time
-                                                        : config(userId).flatMap(config -> collections.creationTime(userId)
-                                                                .map(crt -> new UnchunkedChanges(notetypes, decks, deckConfigs,
-                                                                        tags, config, crt)))))));
+                                        .map(r -> r.get("tag", String.class)).all().collectList()
+                                        .flatMap(tags -> withConfig(userId, state,
+                                                new UnchunkedChanges(notetypes, decks, deckConfigs, tags, null, null))))));
+    }
+
+    /** When the server's collection is newer, it also sends its whole config and creation time. */
+    private Mono<UnchunkedChanges> withConfig(long userId, SyncState state, UnchunkedChanges changes) {
+        if (state.lnewer()) {
+            return Mono.just(changes);
+        }
+        return config(userId).flatMap(config -> collections.creationTime(userId)
+                .map(crt -> new UnchunkedChanges(changes.notetypes(), changes.decks(), changes.deckConfigs(), changes.tags(),
+                        config, crt)));
     }
 
     private static Mono<List<ObjectNode>> objects(DatabaseClient.GenericExecuteSpec select, long userId, SyncState state,

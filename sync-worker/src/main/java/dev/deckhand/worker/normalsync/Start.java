@@ -55,17 +55,12 @@ class Start {
     }
 
     private Mono<Graves> serverGraves(long userId, int minUsn) {
-        Map<GraveKind, List<Long>> ids = new EnumMap<>(GraveKind.class);
-        for (GraveKind kind : GraveKind.values()) {
-            ids.put(kind, new ArrayList<>());
-        }
         return db.sql(SELECT_GRAVES_SINCE).bind("user", userId).bind("min_usn", minUsn)
-                .map(r -> {
-                    ids.get(GraveKind.ofCode(r.get("type", Integer.class))).add(r.get("oid", Long.class));
-                    return 1;
-                })
+                .map(r -> Map.entry(GraveKind.ofCode(r.get("type", Integer.class)), r.get("oid", Long.class)))
                 .all()
-                .then(Mono.fromSupplier(() -> new Graves(ids.get(GraveKind.CARD), ids.get(GraveKind.NOTE),
-                        ids.get(GraveKind.DECK))));
+                .collect(() -> new EnumMap<GraveKind, List<Long>>(GraveKind.class),
+                        (ids, grave) -> ids.computeIfAbsent(grave.getKey(), k -> new ArrayList<>()).add(grave.getValue()))
+                .map(ids -> new Graves(ids.getOrDefault(GraveKind.CARD, List.of()), ids.getOrDefault(GraveKind.NOTE, List.of()),
+                        ids.getOrDefault(GraveKind.DECK, List.of())));
     }
 }
