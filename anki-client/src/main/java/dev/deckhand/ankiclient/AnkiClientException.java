@@ -12,7 +12,7 @@ import net.ankiweb.rsdroid.exceptions.BackendSyncException;
 /**
  * An error raised by the real Anki client, classified by what its user would be shown.
  *
- * <p>Anki 2.1.66's backend reports errors as a protobuf {@code BackendError} with a coarse
+ * <p>Anki's backend (2.1.66 and 26.x alike) reports errors as a protobuf {@code BackendError} with a coarse
  * {@code Kind}. All sync failures other than a wrong password share {@code SYNC_OTHER_ERROR}; the
  * only thing that tells them apart is the localized text rslib picked for its internal
  * {@code SyncErrorKind}. {@link Kind} recovers that distinction by comparing the message with the
@@ -124,6 +124,9 @@ public final class AnkiClientException extends RuntimeException {
     // The exact kind lives in a private field: several kinds (e.g. IMPORT_ERROR, OS_ERROR) are
     // thrown as a plain BackendException, so the exception class alone loses them.
     private static String backendKindOf(BackendException e) {
+        if (e instanceof PythonBackendException fromPython) {
+            return fromPython.kind();
+        }
         if (ERROR_FIELD != null) {
             try {
                 if (ERROR_FIELD.get(e) instanceof BackendError error) {

@@ -2,9 +2,8 @@ package dev.deckhand.ankiclient;
 
 import anki.decks.DeckNameId;
 import anki.notes.Note;
-import anki.sync.SyncAuth;
-import anki.sync.SyncCollectionResponse;
-import anki.sync.SyncLoginRequest;
+import anki.backend.GeneratedBackend;
+import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,18 +12,15 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Supplier;
-import net.ankiweb.rsdroid.Backend;
 import net.ankiweb.rsdroid.BackendException;
-import net.ankiweb.rsdroid.BackendFactory;
-import net.ankiweb.rsdroid.testing.RustBackendLoader;
 import org.json.JSONArray;
 import org.json.JSONObject;
 
 /**
- * One simulated Anki device: the real client (Anki 2.1.66's Rust backend, as AnkiDroid ships it)
- * with its own collection in a folder.
+ * One simulated Anki device: a real Anki client with its own collection in a folder. The client
+ * is Anki 2.1.66's Rust backend in this JVM, as AnkiDroid ships it, or Anki 26.09.3 (PyPI's
+ * {@code anki}) in a child process ({@link AnkiRelease}).
  *
  * <p>The folder holds {@code collection.anki2}, {@code collection.media/} and
  * {@code collection.media.db}, the layout of a desktop profile; it is created if missing, and
@@ -39,21 +35,23 @@ import org.json.JSONObject;
  */
 public final class AnkiDevice implements AutoCloseable {
 
-    private static final Object NATIVE_LOCK = new Object();
-    private static boolean nativeLoaded;
-
     private final Path folder;
-    private final Backend backend;
+    private final ClientRuntime client;
     private SyncErrorTexts syncErrorTexts;
     private boolean closed;
 
-    private AnkiDevice(Path folder, Backend backend) {
+    private AnkiDevice(Path folder, ClientRuntime client) {
         this.folder = folder;
-        this.backend = backend;
+        this.client = client;
     }
 
-    /** Opens (creating if needed) the collection in {@code folder}. */
+    /** Opens (creating if needed) the collection in {@code folder} with Anki 2.1.66. */
     public static AnkiDevice open(Path folder) {
+        return open(folder, AnkiRelease.ANKI_2_1_66);
+    }
+
+    /** Opens (creating if needed) the collection in {@code folder} with the given client. */
+    public static AnkiDevice open(Path folder, AnkiRelease release) {
         Objects.requireNonNull(folder, "folder");
         Path media = folder.resolve("collection.media");
         try {
@@ -61,30 +59,22 @@ public final class AnkiDevice implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + media, e);
         }
-        loadNativeLibrary();
-        // One backend per device: each holds its own open collection and sync state.
-        Backend backend = BackendFactory.getBackend(List.of("en"));
-        AnkiDevice device = new AnkiDevice(folder, backend);
         try {
-            device.run(() -> backend.openCollection(
-                    folder.resolve("collection.anki2").toString(),
-                    media.toString(),
-                    folder.resolve("collection.media.db").toString(),
-                    false));
-        } catch (RuntimeException e) {
-            backend.close();
-            throw e;
+            ClientRuntime client = switch (release) {
+                case ANKI_2_1_66 -> NativeAnkiClient.open(folder);
+                case ANKI_26_09_3 -> PythonAnkiClient.open(folder);
+            };
+            return new AnkiDevice(folder, client);
+        } catch (BackendException e) {
+            throw AnkiClientException.from(e, () -> {
+                throw new IllegalStateException("no sync runs while opening", e);
+            });
         }
-        return device;
     }
 
-    private static void loadNativeLibrary() {
-        synchronized (NATIVE_LOCK) {
-            if (!nativeLoaded) {
-                RustBackendLoader.ensureSetup();
-                nativeLoaded = true;
-            }
-        }
+    /** Which client this device runs. */
+    public AnkiRelease release() {
+        return client.release();
     }
 
     public Path folder() {
@@ -93,11 +83,12 @@ public final class AnkiDevice implements AutoCloseable {
 
     /**
      * The underlying backend, for RPCs this facade does not wrap (scheduler, media files, deck
-     * configs, legacy JSON oracles...). Its exceptions are the backend's own; wrap calls with
-     * {@link #call(Supplier)} to get {@link AnkiClientException}s instead.
+     * configs, legacy JSON oracles...), in Anki 2.1.66's typed form whichever client runs: a
+     * 26.x device runs each call in its own backend(). Its exceptions are the backend's own; wrap
+     * calls with {@link #call(Supplier)} to get {@link AnkiClientException}s instead.
      */
-    public Backend backend() {
-        return backend;
+    public GeneratedBackend backend() {
+        return client.backend();
     }
 
     /** Runs {@code action} against the backend, converting backend errors to {@link AnkiClientException}. */
@@ -121,8 +112,8 @@ public final class AnkiDevice implements AutoCloseable {
     /** Adds a note of the stock "Basic" type to that type's default deck; returns the note id. */
     public long addBasicNote(String front, String back) {
         return call(() -> {
-            long notetypeId = backend.getNotetypeIdByName("Basic");
-            return addNote(notetypeId, backend.defaultDeckForNotetype(notetypeId), List.of(front, back));
+            long notetypeId = backend().getNotetypeIdByName("Basic");
+            return addNote(notetypeId, backend().defaultDeckForNotetype(notetypeId), List.of(front, back));
         });
     }
 
@@ -131,11 +122,11 @@ public final class AnkiDevice implements AutoCloseable {
      * returns the note id. Missing trailing fields stay empty.
      */
     public long addNote(String notetypeName, String deckName, String... fields) {
-        return call(() -> addNote(backend.getNotetypeIdByName(notetypeName), deckId(deckName), List.of(fields)));
+        return call(() -> addNote(backend().getNotetypeIdByName(notetypeName), deckId(deckName), List.of(fields)));
     }
 
     private long addNote(long notetypeId, long deckId, List<String> fields) {
-        Note.Builder note = backend.newNote(notetypeId).toBuilder();
+        Note.Builder note = backend().newNote(notetypeId).toBuilder();
         if (fields.size() > note.getFieldsCount()) {
             throw new IllegalArgumentException(
                     "note type has " + note.getFieldsCount() + " fields, got " + fields.size());
@@ -143,19 +134,19 @@ public final class AnkiDevice implements AutoCloseable {
         for (int i = 0; i < fields.size(); i++) {
             note.setFields(i, fields.get(i));
         }
-        return backend.addNote(note.build(), deckId).getNoteId();
+        return backend().addNote(note.build(), deckId).getNoteId();
     }
 
     /** Id of the deck with this exact name, creating it if missing. */
     public long deckId(String deckName) {
         return call(() -> {
             // Listing avoids relying on the lookup's not-found exception.
-            for (DeckNameId deck : backend.getDeckNames(false, false)) {
+            for (DeckNameId deck : backend().getDeckNames(false, false)) {
                 if (deck.getName().equals(deckName)) {
                     return deck.getId();
                 }
             }
-            return backend.addDeck(backend.newDeck().toBuilder().setName(deckName).build()).getId();
+            return backend().addDeck(backend().newDeck().toBuilder().setName(deckName).build()).getId();
         });
     }
 
@@ -169,7 +160,12 @@ public final class AnkiDevice implements AutoCloseable {
 
     /** All rows of a query on the collection database; SQL NULL becomes {@code null}. */
     public List<List<Object>> query(String sql, Object... args) {
-        JSONArray rows = call(() -> backend.fullQuery(sql, args));
+        JSONArray arguments = new JSONArray();
+        for (Object arg : args) {
+            arguments.put(arg == null ? JSONObject.NULL : arg);
+        }
+        JSONArray rows = new JSONArray(dbCommand(new JSONObject()
+                .put("kind", "query").put("sql", sql).put("args", arguments).put("first_row_only", false)));
         List<List<Object>> result = new ArrayList<>(rows.length());
         for (int r = 0; r < rows.length(); r++) {
             JSONArray row = rows.getJSONArray(r);
@@ -221,12 +217,7 @@ public final class AnkiDevice implements AutoCloseable {
             }
             rows.put(row);
         }
-        String request = new JSONObject()
-                .put("kind", "executemany")
-                .put("sql", sql)
-                .put("args", rows)
-                .toString();
-        run(() -> backend.runDbCommand(com.google.protobuf.ByteString.copyFromUtf8(request)));
+        dbCommand(new JSONObject().put("kind", "executemany").put("sql", sql).put("args", rows));
     }
 
     /**
@@ -235,20 +226,25 @@ public final class AnkiDevice implements AutoCloseable {
      * thousands of {@code addNote}) pays for one commit instead of one each.
      */
     public <T> T inTransaction(Supplier<T> action) {
-        run(backend::beginTransaction);
+        dbCommand(new JSONObject().put("kind", "begin"));
         T result;
         try {
             result = action.get();
         } catch (RuntimeException | Error e) {
             try {
-                run(backend::rollbackTransaction);
+                dbCommand(new JSONObject().put("kind", "rollback"));
             } catch (RuntimeException rollbackFailure) {
                 e.addSuppressed(rollbackFailure);
             }
             throw e;
         }
-        run(backend::commitTransaction);
+        dbCommand(new JSONObject().put("kind", "commit"));
         return result;
+    }
+
+    /** One request to the client's DB proxy (the JSON commands of rslib's dbproxy); its JSON answer. */
+    private String dbCommand(JSONObject request) {
+        return call(() -> backend().runDbCommand(ByteString.copyFromUtf8(request.toString())).toStringUtf8());
     }
 
     // ---- sync ---------------------------------------------------------------------------------
@@ -260,39 +256,35 @@ public final class AnkiDevice implements AutoCloseable {
      */
     public SyncCredentials login(String endpoint, String user, String password) {
         requireEndpoint(endpoint);
-        SyncAuth auth = call(() -> backend.syncLogin(SyncLoginRequest.newBuilder()
-                .setUsername(user)
-                .setPassword(password)
-                .setEndpoint(endpoint)
-                .build()));
-        // The client keeps the endpoint it logged in with; the reply only carries the key.
-        return new SyncCredentials(auth.getHkey(), auth.hasEndpoint() ? auth.getEndpoint() : endpoint);
+        return call(() -> client.login(endpoint, user, password));
     }
 
     /** A normal (incremental) sync, or the verdict that a full sync is needed. */
     public SyncOutcome syncCollection(SyncCredentials credentials) {
-        SyncCollectionResponse response = call(() -> backend.syncCollection(toAuth(credentials)));
-        return new SyncOutcome(
-                required(response.getRequired()),
-                response.getServerMessage(),
-                response.hasNewEndpoint() && !response.getNewEndpoint().isEmpty()
-                        ? Optional.of(response.getNewEndpoint())
-                        : Optional.empty());
+        return call(() -> client.syncCollection(credentials));
+    }
+
+    /**
+     * What the client learns from the server's {@code meta} alone, without syncing: desktop Anki
+     * asks this in the background to colour its sync button.
+     */
+    public SyncRequired syncStatus(SyncCredentials credentials) {
+        return call(() -> client.syncStatus(credentials));
     }
 
     /** Replaces the server's collection with this device's (the backend reopens it afterwards). */
     public void fullUpload(SyncCredentials credentials) {
-        run(() -> backend.fullUpload(toAuth(credentials)));
+        run(() -> client.fullSync(credentials, true));
     }
 
     /** Replaces this device's collection with the server's (the backend reopens it afterwards). */
     public void fullDownload(SyncCredentials credentials) {
-        run(() -> backend.fullDownload(toAuth(credentials)));
+        run(() -> client.fullSync(credentials, false));
     }
 
     /** Syncs media files; returns when the media sync has finished. */
     public void syncMedia(SyncCredentials credentials) {
-        run(() -> backend.syncMedia(toAuth(credentials)));
+        run(() -> client.syncMedia(credentials));
     }
 
     /**
@@ -300,30 +292,12 @@ public final class AnkiDevice implements AutoCloseable {
      * {@link AnkiClientException.Kind#INTERRUPTED}. A no-op when nothing is running.
      */
     public void abortSync() {
-        run(() -> backend.abortSync());
+        run(client::abortSync);
     }
 
     /** Aborts a running media sync (from another thread). */
     public void abortMediaSync() {
-        run(() -> backend.abortMediaSync());
-    }
-
-    private static SyncAuth toAuth(SyncCredentials credentials) {
-        return SyncAuth.newBuilder()
-                .setHkey(credentials.hostKey())
-                .setEndpoint(credentials.endpoint())
-                .build();
-    }
-
-    private static SyncRequired required(SyncCollectionResponse.ChangesRequired required) {
-        return switch (required) {
-            case NO_CHANGES -> SyncRequired.NO_CHANGES;
-            case NORMAL_SYNC -> SyncRequired.NORMAL_SYNC;
-            case FULL_SYNC -> SyncRequired.FULL_SYNC;
-            case FULL_DOWNLOAD -> SyncRequired.FULL_DOWNLOAD;
-            case FULL_UPLOAD -> SyncRequired.FULL_UPLOAD;
-            case UNRECOGNIZED -> throw new IllegalStateException("unknown ChangesRequired from backend");
-        };
+        run(client::abortMediaSync);
     }
 
     static String requireEndpoint(String endpoint) {
@@ -337,7 +311,7 @@ public final class AnkiDevice implements AutoCloseable {
 
     private SyncErrorTexts syncErrorTexts() {
         if (syncErrorTexts == null) {
-            syncErrorTexts = SyncErrorTexts.of(backend.getTr());
+            syncErrorTexts = client.errorTexts();
         }
         return syncErrorTexts;
     }
@@ -351,10 +325,6 @@ public final class AnkiDevice implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            run(() -> backend.closeCollection(false));
-        } finally {
-            backend.close();
-        }
+        run(client::close);
     }
 }

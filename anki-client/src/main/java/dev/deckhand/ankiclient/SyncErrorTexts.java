@@ -26,12 +26,8 @@ record SyncErrorTexts(
             "specified file not found in archive",
             "sync not started");
 
+    /** The texts of Anki 2.1.66's backend. */
     static SyncErrorTexts of(Translations tr) {
-        String marker = "\u0001size\u0001";
-        String tooLarge = tr.syncUploadTooLarge(marker);
-        int at = tooLarge.indexOf(marker);
-        // Fluent wraps arguments in Unicode isolation marks; keep only the fixed text before them.
-        String prefix = (at < 0 ? tooLarge : tooLarge.substring(0, at)).replaceAll("[\u2068\u2069]+$", "");
         return new SyncErrorTexts(
                 tr.syncConflict(),
                 tr.syncServerError(),
@@ -39,7 +35,17 @@ record SyncErrorTexts(
                 tr.syncSanityCheckFailed(),
                 tr.syncResyncRequired(),
                 tr.syncClockOff(),
-                prefix);
+                fixedPrefix(tr.syncUploadTooLarge(SIZE_MARKER)));
+    }
+
+    /** The placeholder the "too large" text is rendered with, to find where its fixed part ends. */
+    static final String SIZE_MARKER = "\u0001size\u0001";
+
+    /** The "too large" text rendered with {@link #SIZE_MARKER}, cut to the fixed part before it. */
+    static String fixedPrefix(String tooLarge) {
+        int at = tooLarge.indexOf(SIZE_MARKER);
+        // Fluent wraps arguments in Unicode isolation marks; keep only the fixed text before them.
+        return (at < 0 ? tooLarge : tooLarge.substring(0, at)).replaceAll("[\u2068\u2069]+$", "");
     }
 
     AnkiClientException.Kind classify(String message) {

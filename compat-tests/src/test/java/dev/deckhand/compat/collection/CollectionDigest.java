@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import net.ankiweb.rsdroid.Backend;
+import anki.backend.GeneratedBackend;
 import org.json.JSONArray;
 import org.json.JSONException;
 import org.json.JSONObject;
@@ -249,7 +249,7 @@ public final class CollectionDigest {
 
     private static final class Reader {
         private final AnkiDevice device;
-        private final Backend backend;
+        private final GeneratedBackend backend;
         private final SortedMap<String, String> entries = new TreeMap<>();
         private final Map<Long, String> deckNames = new HashMap<>();
         private final Map<Long, String> presetNames = new HashMap<>();

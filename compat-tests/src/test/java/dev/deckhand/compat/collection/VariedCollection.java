@@ -27,7 +27,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import net.ankiweb.rsdroid.Backend;
+import anki.backend.GeneratedBackend;
 import org.json.JSONArray;
 import org.json.JSONObject;
 
@@ -172,7 +172,7 @@ public final class VariedCollection {
             throw new IllegalStateException("populate needs a fresh collection; this one has notes");
         }
         Random random = new Random(seed);
-        Backend backend = device.backend();
+        GeneratedBackend backend = device.backend();
         Phases phases = new Phases();
         return device.call(() -> {
             Map<String, Long> decks = createDecksAndPresets(device);
@@ -225,7 +225,7 @@ public final class VariedCollection {
      */
     public static Mutation mutate(AnkiDevice device, long seed) {
         Random random = new Random(seed);
-        Backend backend = device.backend();
+        GeneratedBackend backend = device.backend();
         return device.call(() -> {
             List<Expectation> expectations = new ArrayList<>();
             Set<String> graves = new HashSet<>();
@@ -390,7 +390,7 @@ public final class VariedCollection {
      * adjacent in id order (after one was deleted and regenerated) gets duplicate cards; that is a
      * client bug, whatever the server.
      */
-    private static void editTemplateAndStyling(Backend backend, Random random, long seed,
+    private static void editTemplateAndStyling(GeneratedBackend backend, Random random, long seed,
             List<Expectation> expectations) {
         String name = SampleText.pick(random, new String[] {"Basic", "Basic (and reversed card)", "Cloze"});
         JSONObject notetype = new JSONObject(backend.getNotetypeLegacy(backend.getNotetypeIdByName(name)).toStringUtf8());
@@ -417,7 +417,7 @@ public final class VariedCollection {
                 "select n.guid, c.ord from cards c join notes n on n.id = c.nid where c.usn = -1")) {
             pending.add("card:" + row.get(0) + " #" + row.get(1));
         }
-        Backend backend = device.backend();
+        GeneratedBackend backend = device.backend();
         JSONObject decks = new JSONObject(backend.getAllDecksLegacy().toStringUtf8());
         for (String id : decks.keySet()) {
             if (decks.getJSONObject(id).getInt("usn") == -1) {
@@ -435,7 +435,7 @@ public final class VariedCollection {
     // ---- note types, presets, decks -----------------------------------------------------------
 
     private static Map<String, Long> createDecksAndPresets(AnkiDevice device) {
-        Backend backend = device.backend();
+        GeneratedBackend backend = device.backend();
         for (String name : List.of(VERBS_DECK, NOUNS_DECK, KANJI_DECK, ARABIC_DECK, CELLS_DECK, MATH_DECK, MISC_DECK)) {
             device.deckId(name);
         }
@@ -507,7 +507,7 @@ public final class VariedCollection {
         return decks;
     }
 
-    private static void updateDeck(Backend backend, long deckId, java.util.function.Consumer<JSONObject> change) {
+    private static void updateDeck(GeneratedBackend backend, long deckId, java.util.function.Consumer<JSONObject> change) {
         JSONObject deck = new JSONObject(backend.getDeckLegacy(deckId).toStringUtf8());
         change.accept(deck);
         backend.updateDeckLegacy(utf8(deck));
@@ -518,7 +518,7 @@ public final class VariedCollection {
      * sticky), two renamed templates of which the second is conditional and has a deck override,
      * a changed sort field and its own styling.
      */
-    private static long addVocabularyNotetype(Backend backend, long overrideDeckId) {
+    private static long addVocabularyNotetype(GeneratedBackend backend, long overrideDeckId) {
         JSONObject notetype = new JSONObject(
                 backend.getStockNotetypeLegacy(StockNotetype.Kind.KIND_BASIC_AND_REVERSED).toStringUtf8());
         JSONObject fieldTemplate = notetype.getJSONArray("flds").getJSONObject(0);
@@ -562,7 +562,7 @@ public final class VariedCollection {
 
     private static List<Long> addNotes(AnkiDevice device, Random random, int count, Map<String, Long> decks,
             long vocabularyId) {
-        Backend backend = device.backend();
+        GeneratedBackend backend = device.backend();
         Map<Kind, Long> notetypes = Map.of(
                 Kind.BASIC, backend.getNotetypeIdByName("Basic"),
                 Kind.REVERSED, backend.getNotetypeIdByName("Basic (and reversed card)"),
@@ -742,7 +742,7 @@ public final class VariedCollection {
      * as a card-state customiser would.
      */
     private static int answerCards(AnkiDevice device, long seed, Map<Long, Integer> noteOrdinals, int maxAnswers) {
-        Backend backend = device.backend();
+        GeneratedBackend backend = device.backend();
         Map<String, Long> decks = deckIdsByName(backend);
         // Previewing in a filtered deck that does not reschedule leaves reps alone; this does not.
         Map<Long, Integer> answeredBefore = new HashMap<>();
@@ -809,7 +809,7 @@ public final class VariedCollection {
     // ---- flags, suspension, burying, filtered decks, preferences ------------------------------
 
     private static void markCards(AnkiDevice device, Random random, List<Long> noteIds) {
-        Backend backend = device.backend();
+        GeneratedBackend backend = device.backend();
         List<Long> cardIds = longs(device.query("select id from cards order by nid, ord"));
         Map<Integer, List<Long>> byFlag = new TreeMap<>();
         List<Long> suspend = new ArrayList<>();
@@ -854,7 +854,7 @@ public final class VariedCollection {
     }
 
     /** Two filtered decks built by the scheduler (which moves the matching cards into them). */
-    private static void buildFilteredDecks(Backend backend, int notes) {
+    private static void buildFilteredDecks(GeneratedBackend backend, int notes) {
         int limit = Math.max(5, Math.min(50, notes / 4));
         // Ordered by creation, not RANDOM, and limited to one card per note (card:1): 2.1.66 orders
         // siblings by nothing but row order, so the same seed would not always pull the same cards.
@@ -873,7 +873,7 @@ public final class VariedCollection {
         return Deck.Filtered.SearchTerm.newBuilder().setSearch(search).setLimit(limit).setOrder(order).build();
     }
 
-    private static void addFilteredDeck(Backend backend, String name, boolean reschedule, int previewDelay,
+    private static void addFilteredDeck(GeneratedBackend backend, String name, boolean reschedule, int previewDelay,
             Deck.Filtered.SearchTerm... terms) {
         FilteredDeckForUpdate fresh = backend.getOrCreateFilteredDeck(0);
         Deck.Filtered config = fresh.getConfig().toBuilder()
@@ -885,7 +885,7 @@ public final class VariedCollection {
         backend.addOrUpdateFilteredDeck(fresh.toBuilder().setName(name).setConfig(config).build());
     }
 
-    private static void changePreferences(Backend backend) {
+    private static void changePreferences(GeneratedBackend backend) {
         Preferences preferences = backend.getPreferences();
         backend.setPreferences(preferences.toBuilder()
                 .setScheduling(preferences.getScheduling().toBuilder().setLearnAheadSecs(1_500).setDayLearnFirst(true))
@@ -899,7 +899,7 @@ public final class VariedCollection {
 
     private static Summary summarize(AnkiDevice device, int answers, int historyRows, int rescheduled,
             Phases phases) {
-        Backend backend = device.backend();
+        GeneratedBackend backend = device.backend();
         JSONObject decks = new JSONObject(backend.getAllDecksLegacy().toStringUtf8());
         int filtered = 0;
         for (String id : decks.keySet()) {
@@ -936,7 +936,7 @@ public final class VariedCollection {
         }
     }
 
-    static Map<String, Long> deckIdsByName(Backend backend) {
+    static Map<String, Long> deckIdsByName(GeneratedBackend backend) {
         Map<String, Long> ids = new TreeMap<>();
         JSONObject decks = new JSONObject(backend.getAllDecksLegacy().toStringUtf8());
         for (String id : decks.keySet()) {
@@ -952,7 +952,7 @@ public final class VariedCollection {
      * of one name from two devices end up named differently on each (the second one gets "+" where
      * it arrives, on the server as on the other device: the protocol's limit, not the server's).
      */
-    private static List<String> renamableDecks(Backend backend) {
+    private static List<String> renamableDecks(GeneratedBackend backend) {
         JSONObject decks = new JSONObject(backend.getAllDecksLegacy().toStringUtf8());
         Set<String> names = new TreeSet<>();
         for (String id : decks.keySet()) {
@@ -967,7 +967,7 @@ public final class VariedCollection {
                 .toList();
     }
 
-    private static JSONObject presetByName(Backend backend, String name) {
+    private static JSONObject presetByName(GeneratedBackend backend, String name) {
         JSONArray presets = new JSONArray(backend.allDeckConfigLegacy().toStringUtf8());
         for (int i = 0; i < presets.length(); i++) {
             if (presets.getJSONObject(i).getString("name").equals(name)) {

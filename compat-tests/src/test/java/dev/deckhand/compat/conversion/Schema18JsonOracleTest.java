@@ -32,7 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import net.ankiweb.rsdroid.Backend;
+import anki.backend.GeneratedBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.Collation;
@@ -117,7 +117,7 @@ class Schema18JsonOracleTest {
     // ---- building the collection with the client -----------------------------------------------
 
     private static void buildCollection(AnkiDevice device) {
-        Backend b = device.backend();
+        GeneratedBackend b = device.backend();
         device.call(() -> {
             long languages = device.deckId("Sprachen");
             long german = device.deckId("Sprachen::Deutsch::Vokabeln");
@@ -195,7 +195,7 @@ class Schema18JsonOracleTest {
         });
     }
 
-    private static ObjectNode intensivePreset(Backend b) {
+    private static ObjectNode intensivePreset(GeneratedBackend b) {
         ObjectNode p = parse(b.newDeckConfigLegacy());
         p.put("id", 0);
         p.put("name", "Intensiv 🔥");
@@ -254,7 +254,7 @@ class Schema18JsonOracleTest {
         return p;
     }
 
-    private static long addPresetThroughOptionsScreen(Backend b, long deckId) {
+    private static long addPresetThroughOptionsScreen(GeneratedBackend b, long deckId) {
         DeckConfigsForUpdate current = b.getDeckConfigsForUpdate(deckId);
         DeckConfig.Config config = current.getDefaults().getConfig().toBuilder()
                 .clearLearnSteps().addAllLearnSteps(List.of(1f, 5f, 10f, 20.5f))
@@ -297,7 +297,7 @@ class Schema18JsonOracleTest {
         throw new IllegalStateException("preset not created");
     }
 
-    private static void buildNotetypes(AnkiDevice device, Backend b, long languages, long japanese) {
+    private static void buildNotetypes(AnkiDevice device, GeneratedBackend b, long languages, long japanese) {
         // a custom type through legacy JSON, with keys only newer clients know
         ObjectNode nt = parse(b.getStockNotetypeLegacy(StockNotetype.Kind.KIND_BASIC));
         nt.put("id", 0);
@@ -389,7 +389,7 @@ class Schema18JsonOracleTest {
 
     private record Oracle(Map<Long, JsonNode> decks, Map<Long, JsonNode> presets, Map<Long, JsonNode> notetypes) {
         static Oracle read(AnkiDevice device) {
-            Backend b = device.backend();
+            GeneratedBackend b = device.backend();
             return device.call(() -> {
                 Map<Long, JsonNode> decks = new TreeMap<>();
                 for (Map.Entry<String, JsonNode> e : parse(b.getAllDecksLegacy()).properties()) {
