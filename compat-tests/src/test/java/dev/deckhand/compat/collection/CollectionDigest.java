@@ -53,6 +53,11 @@ import org.json.JSONObject;
  * outside the fixed set (e.g. {@code localOffset}, {@code lastUnburied}, which the client rewrites
  * by itself). Note and card ids and note/card {@code mod} are included: Anki shows them as the
  * "Created" and "Modified" columns, and a full sync must keep them.
+ *
+ * <p>The same collection reads the same on Anki 2.1.66 and 26.x: keys that 26.x's legacy JSON
+ * shows with a default where the collection stores nothing, and that 2.1.66 has no field for,
+ * are left out while they hold that default ({@link #RENDERED_DEFAULTS}). Any other value of
+ * them (FSRS parameters a 26.x user set, say) is compared like every other key.
  */
 public final class CollectionDigest {
 
@@ -64,6 +69,28 @@ public final class CollectionDigest {
             "activeDecks", "addToCur", "collapseTime", "creationOffset", "curDeck", "curModel", "dayLearnFirst",
             "dueCounts", "estTimes", "newSpread", "nextPos", "rollover", "sched2021", "schedVer", "setDueBrowser",
             "sortBackwards", "sortType", "timeLim");
+    /**
+     * Per kind of object ({@code deck}, {@code preset}, {@code notetype}, {@code field},
+     * {@code template}): the keys 26.x renders with these values when the stored object has none
+     * (observed on collections 2.1.66 made), and 2.1.66 does not render at all.
+     */
+    static final Map<String, Map<String, Object>> RENDERED_DEFAULTS = Map.of(
+            "deck", Map.of("desiredRetention", JSONObject.NULL,
+                    // filtered decks
+                    "previewAgainSecs", 0, "previewHardSecs", 0, "previewGoodSecs", 0),
+            "preset", Map.ofEntries(
+                    Map.entry("answerAction", 0), Map.entry("questionAction", 0),
+                    Map.entry("desiredRetention", 0.9), Map.entry("sm2Retention", 0.9),
+                    Map.entry("easyDaysPercentages", new JSONArray()),
+                    Map.entry("fsrsParams5", new JSONArray()), Map.entry("fsrsParams6", new JSONArray()),
+                    Map.entry("fsrsWeights", new JSONArray()), Map.entry("ignoreRevlogsBeforeDate", ""),
+                    Map.entry("secondsToShowAnswer", 0), Map.entry("secondsToShowQuestion", 0),
+                    Map.entry("stopTimerOnAnswer", false), Map.entry("waitForAudio", true),
+                    Map.entry("weightSearch", "")),
+            "notetype", Map.of(),
+            "field", Map.of("preventDeletion", false, "tag", JSONObject.NULL, "id", JSONObject.NULL),
+            "template", Map.of("id", JSONObject.NULL));
+
     private static final Set<String> DECK_VALUED_KEYS = Set.of("activeDecks", "curDeck");
     private static final Set<String> NOTETYPE_VALUED_KEYS = Set.of("curModel");
 
@@ -206,6 +233,16 @@ public final class CollectionDigest {
         }
     }
 
+    /** Removes, in place, the keys of {@link #RENDERED_DEFAULTS} that hold their default; returns the object. */
+    static JSONObject withoutRenderedDefaults(String kind, JSONObject object) {
+        RENDERED_DEFAULTS.get(kind).forEach((key, value) -> {
+            if (object.has(key) && canonicalJson(object.get(key)).equals(canonicalJson(value))) {
+                object.remove(key);
+            }
+        });
+        return object;
+    }
+
     private static String shorten(String value) {
         return value.length() <= DIFF_VALUE_CHARS ? value : value.substring(0, DIFF_VALUE_CHARS) + "…";
     }
@@ -288,7 +325,8 @@ public final class CollectionDigest {
             for (int i = 0; i < presets.length(); i++) {
                 JSONObject preset = presets.getJSONObject(i);
                 presetNames.put(preset.getLong("id"), preset.getString("name"));
-                put("preset " + preset.getString("name"), canonicalJson(without(preset, "id", "mod", "usn")));
+                put("preset " + preset.getString("name"),
+                        canonicalJson(withoutRenderedDefaults("preset", without(preset, "id", "mod", "usn"))));
             }
         }
 
@@ -303,7 +341,7 @@ public final class CollectionDigest {
                 if (deck.has("conf")) {
                     deck.put("conf", name(presetNames, deck.getLong("conf")));
                 }
-                put("deck " + deck.getString("name"), canonicalJson(deck));
+                put("deck " + deck.getString("name"), canonicalJson(withoutRenderedDefaults("deck", deck)));
             }
         }
 
@@ -315,9 +353,13 @@ public final class CollectionDigest {
                 replaceDeckId(notetype);
                 JSONArray templates = notetype.getJSONArray("tmpls");
                 for (int i = 0; i < templates.length(); i++) {
-                    replaceDeckId(templates.getJSONObject(i));
+                    replaceDeckId(withoutRenderedDefaults("template", templates.getJSONObject(i)));
                 }
-                put("notetype " + entry.getName(), canonicalJson(notetype));
+                JSONArray fields = notetype.getJSONArray("flds");
+                for (int i = 0; i < fields.length(); i++) {
+                    withoutRenderedDefaults("field", fields.getJSONObject(i));
+                }
+                put("notetype " + entry.getName(), canonicalJson(withoutRenderedDefaults("notetype", notetype)));
             }
         }
 
