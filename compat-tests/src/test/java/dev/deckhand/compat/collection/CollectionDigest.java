@@ -1,6 +1,7 @@
 package dev.deckhand.compat.collection;
 
 import dev.deckhand.ankiclient.AnkiDevice;
+import dev.deckhand.ankiclient.AnkiRelease;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -109,10 +110,29 @@ public final class CollectionDigest {
         this.sha256 = hash(entries);
     }
 
-    /** Reads the whole collection through the client (SQL via {@code fullQuery}, objects via the legacy JSON getters). */
+    /** Reads the whole collection through the client (SQL via the DB proxy, objects via the legacy JSON getters). */
     public static CollectionDigest of(AnkiDevice device) {
-        return device.call(() -> new Reader(device).read());
+        return of(device, device.release());
     }
+
+    /**
+     * As {@link #of(AnkiDevice)}, leaving out what a device of release {@code keptBy} cannot hold
+     * (the older of two devices compared): Anki 2.1.66 stores only {@code pos} and {@code cd} of a
+     * card's {@code data} and drops the rest (26.x's FSRS state {@code s}, {@code d}, {@code dr},
+     * {@code decay} and the last review time {@code lrt}) whenever it saves a card, including one
+     * it receives by sync.
+     */
+    public static CollectionDigest of(AnkiDevice device, AnkiRelease keptBy) {
+        return device.call(() -> new Reader(device, keptBy).read());
+    }
+
+    /** The older of the two devices' releases: what both can hold. */
+    public static AnkiRelease keptByBoth(AnkiDevice a, AnkiDevice b) {
+        return a.release().compareTo(b.release()) <= 0 ? a.release() : b.release();
+    }
+
+    /** The keys of a card's {@code data} that Anki 2.1.66 keeps. */
+    static final Set<String> CARD_DATA_KEYS_2_1_66 = Set.of("pos", "cd");
 
     /** All entries, sorted by key. */
     public SortedMap<String, String> entries() {
@@ -293,8 +313,11 @@ public final class CollectionDigest {
         private final Map<Long, String> notetypeNames = new HashMap<>();
         private final Map<Long, String> cardKeys = new HashMap<>();
 
-        Reader(AnkiDevice device) {
+        private final AnkiRelease keptBy;
+
+        Reader(AnkiDevice device, AnkiRelease keptBy) {
             this.device = device;
+            this.keptBy = keptBy;
             this.backend = device.backend();
         }
 
@@ -361,6 +384,15 @@ public final class CollectionDigest {
                 }
                 put("notetype " + entry.getName(), canonicalJson(withoutRenderedDefaults("notetype", notetype)));
             }
+        }
+
+        private String cardData(String data) {
+            if (keptBy != AnkiRelease.ANKI_2_1_66 || data == null || data.isEmpty()) {
+                return data;
+            }
+            JSONObject kept = new JSONObject(data);
+            kept.keySet().removeIf(key -> !CARD_DATA_KEYS_2_1_66.contains(key));
+            return canonicalJson(kept);
         }
 
         private void replaceDeckId(JSONObject object) {
@@ -447,7 +479,7 @@ public final class CollectionDigest {
                             .put("left", row.get(14))
                             .put("odue", row.get(15))
                             .put("flags", row.get(16))
-                            .put("data", row.get(17));
+                            .put("data", cardData((String) row.get(17)));
                     put("card " + key, canonicalJson(card));
                     cardKeys.put(id, key);
                     after = id;

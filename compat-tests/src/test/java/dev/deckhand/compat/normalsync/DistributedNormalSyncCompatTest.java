@@ -3,6 +3,7 @@ package dev.deckhand.compat.normalsync;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.deckhand.ankiclient.AnkiDevice;
+import dev.deckhand.ankiclient.AnkiRelease;
 import dev.deckhand.ankiclient.SyncCredentials;
 import dev.deckhand.ankiclient.SyncRequired;
 import dev.deckhand.compat.collection.CollectionDigest;
@@ -14,7 +15,8 @@ import dev.deckhand.testsupport.TestRedis;
 import dev.deckhand.worker.SyncWorkerApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -53,6 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * workers sharing one PostgreSQL and one Redis, behind a round-robin proxy. Gateway i calls
  * worker i only, so consecutive requests of one sync alternate gateways and workers alike, and
  * nothing but the database and the Redis session can carry a sync from one step to the next.
+ * Once with two Anki 2.1.66 devices and once with two Anki 26.x devices.
  */
 class DistributedNormalSyncCompatTest {
 
@@ -91,7 +94,6 @@ class DistributedNormalSyncCompatTest {
             gateways.add(g);
             gatewayUris.add(URI.create(baseUrl(g)));
         }
-        gateways.get(0).getBean(AccountService.class).addUser("two", "pw").block();
         proxy = new RoundRobinProxy(gatewayUris);
         endpoint = "http://127.0.0.1:" + proxy.port() + "/";
     }
@@ -110,11 +112,17 @@ class DistributedNormalSyncCompatTest {
         }
     }
 
-    @Test
-    void changesOnBothDevicesMeetWhenEveryStepGoesToAnotherGatewayAndWorker() throws Exception {
-        try (AnkiDevice a = AnkiDevice.open(devices.resolve("a")); AnkiDevice b = AnkiDevice.open(devices.resolve("b"))) {
+    @ParameterizedTest(name = "{0} and {1}")
+    @CsvSource({"ANKI_2_1_66, ANKI_2_1_66", "ANKI_26_09_3, ANKI_26_09_3"})
+    void changesOnBothDevicesMeetWhenEveryStepGoesToAnotherGatewayAndWorker(AnkiRelease first, AnkiRelease second)
+            throws Exception {
+        String user = "two-" + first + "-" + second;
+        gateways.get(0).getBean(AccountService.class).addUser(user, "pw").block();
+        proxy.forwarded.clear();
+        try (AnkiDevice a = AnkiDevice.open(devices.resolve("a"), first);
+             AnkiDevice b = AnkiDevice.open(devices.resolve("b"), second)) {
             VariedCollection.populate(a, 40, 5);
-            DevicesInSync pair = DevicesInSync.of(a, b, endpoint, "two", "pw");
+            DevicesInSync pair = DevicesInSync.of(a, b, endpoint, user, "pw");
             SyncCredentials authA = pair.authA();
             SyncCredentials authB = pair.authB();
 
@@ -138,7 +146,7 @@ class DistributedNormalSyncCompatTest {
         });
         // the workers' own counts add up to the steps that went through the proxy (polled:
         // a request's timer is stopped just after its answer is sent)
-        long stepsThroughProxy = bySession.values().stream().mapToLong(List::size).sum();
+        long stepsThroughProxy = bySession.values().stream().mapToLong(List::size).sum() + stepsOfEarlierRuns;
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (workerNormalSyncCounts().stream().mapToLong(Long::longValue).sum() < stepsThroughProxy
                 && System.nanoTime() < deadline) {
@@ -148,7 +156,11 @@ class DistributedNormalSyncCompatTest {
         assertThat(perWorker.get(0) + perWorker.get(1))
                 .as("worker counts %s, requests per gateway %s", perWorker, proxy.distribution())
                 .isEqualTo(stepsThroughProxy);
+        stepsOfEarlierRuns = stepsThroughProxy;
     }
+
+    /** Normal-sync steps the workers served for the cases before this one (their counters never reset). */
+    static long stepsOfEarlierRuns;
 
     /**
      * One sync of a device; asserts from the workers' own metrics that both took part in it (no
