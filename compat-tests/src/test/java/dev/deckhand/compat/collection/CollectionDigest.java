@@ -120,7 +120,8 @@ public final class CollectionDigest {
      * (the older of two devices compared): Anki 2.1.66 stores only {@code pos} and {@code cd} of a
      * card's {@code data} and drops the rest (26.x's FSRS state {@code s}, {@code d}, {@code dr},
      * {@code decay} and the last review time {@code lrt}) whenever it saves a card, including one
-     * it receives by sync.
+     * it receives by sync; and it stores a review of a kind it does not know (26.x's 5,
+     * rescheduled) as kind 0 when it receives it by normal sync.
      */
     public static CollectionDigest of(AnkiDevice device, AnkiRelease keptBy) {
         return device.call(() -> new Reader(device, keptBy).read());
@@ -130,6 +131,9 @@ public final class CollectionDigest {
     public static AnkiRelease keptByBoth(AnkiDevice a, AnkiDevice b) {
         return a.release().compareTo(b.release()) <= 0 ? a.release() : b.release();
     }
+
+    /** The highest revlog kind Anki 2.1.66 knows (manual); 26.x added 5, rescheduled. */
+    static final int REVLOG_KINDS_2_1_66 = 4;
 
     /** The keys of a card's {@code data} that Anki 2.1.66 keeps. */
     static final Set<String> CARD_DATA_KEYS_2_1_66 = Set.of("pos", "cd");
@@ -386,6 +390,11 @@ public final class CollectionDigest {
             }
         }
 
+        private long revlogKind(long kind) {
+            // 2.1.66 knows kinds 0-4 and stores any other it receives by normal sync as 0
+            return keptBy == AnkiRelease.ANKI_2_1_66 && kind > REVLOG_KINDS_2_1_66 ? 0 : kind;
+        }
+
         private String cardData(String data) {
             if (keptBy != AnkiRelease.ANKI_2_1_66 || data == null || data.isEmpty()) {
                 return data;
@@ -505,7 +514,7 @@ public final class CollectionDigest {
                             .put("lastIvl", row.get(4))
                             .put("factor", row.get(5))
                             .put("time", row.get(6))
-                            .put("type", row.get(7));
+                            .put("type", revlogKind(asLong(row.get(7))));
                     put("revlog " + id + " " + card, canonicalJson(review));
                     after = id;
                 }
