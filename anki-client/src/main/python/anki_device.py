@@ -33,14 +33,19 @@ import anki.buildinfo  # noqa: E402
 from anki import _backend_generated, backend_pb2, generic_pb2, sync_pb2  # noqa: E402
 from anki.collection import Collection  # noqa: E402
 
-# (service, method) of every backend RPC, by snake-case name, read off the generated wrappers.
+# (service, method) of every backend RPC, by snake-case name, read off the generated wrappers
+# (some carry a docstring); every wrapper must be understood, or a method would silently go missing.
+GENERATED_SOURCE = inspect.getsource(_backend_generated)
 RPC_INDEXES = {
     name: (int(service), int(method))
     for name, service, method in re.findall(
-        r"def (\w+)_raw\(self, message: bytes\) -> bytes:\s+return self\._run_command\((\d+), (\d+), message\)",
-        inspect.getsource(_backend_generated),
+        r'def (\w+)_raw\(self, message: bytes\) -> bytes:\s*(?:"""[\s\S]*?"""\s*)?'
+        r"return self\._run_command\((\d+), (\d+), message\)",
+        GENERATED_SOURCE,
     )
 }
+if len(RPC_INDEXES) != GENERATED_SOURCE.count("_raw(self, message: bytes) -> bytes:"):
+    raise SystemExit("anki_device.py: could not read every backend RPC's index from _backend_generated.py")
 
 REQUIRED_NAMES = {
     value: name for name, value in sync_pb2.SyncCollectionResponse.ChangesRequired.items()
@@ -123,9 +128,13 @@ class Device:
 
     def op_sync_collection(self, request):
         reply = sync_pb2.SyncCollectionResponse()
-        # media is synced by its own request, as the tests decide when
+        # with media, as desktop does when media syncing is on: the backend starts the media sync
+        # itself, from the media usn in meta's answer (so without /msync/begin)
+        with_media = request.get("with_media", False)
         reply.ParseFromString(self.command("sync_collection", sync_pb2.SyncCollectionRequest(
-            auth=self.auth(request), sync_media=False).SerializeToString()))
+            auth=self.auth(request), sync_media=with_media).SerializeToString()))
+        if with_media:
+            self.wait_for_media_sync()
         return {
             "required": REQUIRED_NAMES[reply.required],
             "server_message": reply.server_message,
@@ -145,6 +154,10 @@ class Device:
 
     def op_sync_media(self, request):
         self.command("sync_media", self.auth(request).SerializeToString())
+        self.wait_for_media_sync()
+        return None
+
+    def wait_for_media_sync(self):
         # 26.x syncs media in the background; its status call raises the sync's error, if any
         while True:
             status = sync_pb2.MediaSyncStatusResponse()

@@ -261,7 +261,16 @@ public final class AnkiDevice implements AutoCloseable {
 
     /** A normal (incremental) sync, or the verdict that a full sync is needed. */
     public SyncOutcome syncCollection(SyncCredentials credentials) {
-        return call(() -> client.syncCollection(credentials));
+        return call(() -> client.syncCollection(credentials, false));
+    }
+
+    /**
+     * A collection sync and then a media sync, as desktop runs them with media syncing on (26.x
+     * starts the media sync from the media usn meta reported, without {@code /msync/begin};
+     * 2.1.66 starts it on its own). Returns when both have finished.
+     */
+    public SyncOutcome syncCollectionAndMedia(SyncCredentials credentials) {
+        return call(() -> client.syncCollection(credentials, true));
     }
 
     /**

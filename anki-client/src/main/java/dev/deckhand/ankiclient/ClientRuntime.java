@@ -16,7 +16,8 @@ sealed interface ClientRuntime permits NativeAnkiClient, PythonAnkiClient {
 
     SyncCredentials login(String endpoint, String user, String password);
 
-    SyncOutcome syncCollection(SyncCredentials credentials);
+    /** A collection sync; with {@code withMedia}, then a media sync, the way this release's desktop runs both. */
+    SyncOutcome syncCollection(SyncCredentials credentials, boolean withMedia);
 
     /** What the client learns from {@code meta} alone, without syncing (desktop asks in the background). */
     SyncRequired syncStatus(SyncCredentials credentials);

@@ -69,8 +69,12 @@ final class NativeAnkiClient implements ClientRuntime {
     }
 
     @Override
-    public SyncOutcome syncCollection(SyncCredentials credentials) {
+    public SyncOutcome syncCollection(SyncCredentials credentials, boolean withMedia) {
         SyncCollectionResponse response = backend.syncCollection(toAuth(credentials));
+        if (withMedia) {
+            // 2.1.66 desktop starts the media sync on its own after the collection's, with begin
+            backend.syncMedia(toAuth(credentials));
+        }
         return new SyncOutcome(
                 SyncRequired.valueOf(response.getRequired().name()),
                 response.getServerMessage(),

@@ -53,8 +53,8 @@ final class PythonAnkiClient implements ClientRuntime {
     }
 
     @Override
-    public SyncOutcome syncCollection(SyncCredentials credentials) {
-        JSONObject response = (JSONObject) process.call("sync_collection", auth(credentials));
+    public SyncOutcome syncCollection(SyncCredentials credentials, boolean withMedia) {
+        JSONObject response = (JSONObject) process.call("sync_collection", auth(credentials).put("with_media", withMedia));
         String newEndpoint = response.optString("new_endpoint", "");
         return new SyncOutcome(
                 SyncRequired.valueOf(response.getString("required")),

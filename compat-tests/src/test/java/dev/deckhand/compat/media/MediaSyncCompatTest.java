@@ -255,7 +255,8 @@ class MediaSyncCompatTest {
         return device.folder().resolve("collection.media");
     }
 
-    private static Map<String, String> sha1s(Path folder) {
+    /** Name -> SHA-1 of every file in a media folder. */
+    static Map<String, String> sha1s(Path folder) {
         Map<String, String> files = new TreeMap<>();
         try (Stream<Path> list = Files.list(folder)) {
             list.filter(Files::isRegularFile).forEach(f -> {
