@@ -8,6 +8,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import java.util.random.RandomGenerator;
 
 /** SHA-1 as media sync names content (lowercase hex), for tests that compare files by content. */
@@ -29,6 +32,21 @@ public final class Sha1 {
     }
 
     /** Reads {@code in} to its end. */
+    /** Name -> SHA-1 (hex) of every regular file directly in {@code folder}, e.g. a client's media folder. */
+    public static Map<String, String> ofFilesIn(Path folder) {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> list = Files.list(folder)) {
+            for (Path file : (Iterable<Path>) list.filter(Files::isRegularFile)::iterator) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    files.put(file.getFileName().toString(), hex(in));
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return files;
+    }
+
     public static String hex(InputStream in) throws IOException {
         MessageDigest sha1 = newDigest();
         byte[] buffer = new byte[64 * 1024];

@@ -142,6 +142,6 @@ class MediaSyncAcrossReleasesCompatTest {
     }
 
     private static Map<String, String> sha1s(AnkiDevice device) {
-        return MediaSyncCompatTest.sha1s(device.folder().resolve("collection.media"));
+        return Sha1.ofFilesIn(device.folder().resolve("collection.media"));
     }
 }

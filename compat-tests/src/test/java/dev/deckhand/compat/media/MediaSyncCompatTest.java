@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -255,21 +254,8 @@ class MediaSyncCompatTest {
         return device.folder().resolve("collection.media");
     }
 
-    /** Name -> SHA-1 of every file in a media folder. */
-    static Map<String, String> sha1s(Path folder) {
-        Map<String, String> files = new TreeMap<>();
-        try (Stream<Path> list = Files.list(folder)) {
-            list.filter(Files::isRegularFile).forEach(f -> {
-                try {
-                    files.put(f.getFileName().toString(), Sha1.hex(Files.readAllBytes(f)));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return files;
+    private static Map<String, String> sha1s(Path folder) {
+        return Sha1.ofFilesIn(folder);
     }
 
     private static byte[] bytes(Random random, int size) {

@@ -2,6 +2,8 @@ package dev.deckhand.compat.normalsync;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.google.protobuf.ByteString;
+import dev.deckhand.ankiclient.AnkiClientException;
 import dev.deckhand.ankiclient.AnkiDevice;
 import dev.deckhand.ankiclient.AnkiRelease;
 import dev.deckhand.ankiclient.SyncCredentials;
@@ -9,7 +11,9 @@ import dev.deckhand.ankiclient.SyncRequired;
 import dev.deckhand.compat.collection.CollectionDigest;
 import dev.deckhand.compat.collection.VariedCollection;
 import dev.deckhand.gateway.SyncGatewayApplication;
+import dev.deckhand.media.MediaServiceApplication;
 import dev.deckhand.store.account.AccountService;
+import dev.deckhand.testsupport.Sha1;
 import dev.deckhand.testsupport.TestPostgres;
 import dev.deckhand.testsupport.TestRedis;
 import dev.deckhand.worker.SyncWorkerApplication;
@@ -49,13 +53,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The real-client normal-sync scenario against the distributed wiring: two gateways and two
  * workers sharing one PostgreSQL and one Redis, behind a round-robin proxy. Gateway i calls
  * worker i only, so consecutive requests of one sync alternate gateways and workers alike, and
  * nothing but the database and the Redis session can carry a sync from one step to the next.
- * Once with two Anki 2.1.66 devices and once with two Anki 26.x devices.
+ * Once with two Anki 2.1.66 devices and once with two Anki 26.x devices. Media goes to two media
+ * services in turn, sharing one blob folder.
  */
 class DistributedNormalSyncCompatTest {
 
@@ -66,6 +72,7 @@ class DistributedNormalSyncCompatTest {
             Set.of("start", "applyGraves", "applyChanges", "chunk", "applyChunk", "sanityCheck2", "finish", "abort");
 
     static final List<ConfigurableApplicationContext> workers = new ArrayList<>();
+    static final List<ConfigurableApplicationContext> mediaServices = new ArrayList<>();
     static final List<ConfigurableApplicationContext> gateways = new ArrayList<>();
     static RoundRobinProxy proxy;
     static String endpoint;
@@ -94,7 +101,17 @@ class DistributedNormalSyncCompatTest {
             gateways.add(g);
             gatewayUris.add(URI.create(baseUrl(g)));
         }
-        proxy = new RoundRobinProxy(gatewayUris);
+        // two media services sharing one blob folder, as replicas share one S3 bucket
+        List<URI> mediaUris = new ArrayList<>();
+        Path blobs = Path.of("target", "distributed-normal-sync-media").toAbsolutePath();
+        for (int i = 0; i < 2; i++) {
+            Map<String, Object> media = new HashMap<>(shared);
+            media.put("deckhand.media.filesystem.root", blobs);
+            ConfigurableApplicationContext m = new SpringApplicationBuilder(MediaServiceApplication.class).run(args(media));
+            mediaServices.add(m);
+            mediaUris.add(URI.create(baseUrl(m)));
+        }
+        proxy = new RoundRobinProxy(gatewayUris, mediaUris);
         endpoint = "http://127.0.0.1:" + proxy.port() + "/";
     }
 
@@ -105,6 +122,7 @@ class DistributedNormalSyncCompatTest {
         }
         List<ConfigurableApplicationContext> all = new ArrayList<>(gateways);
         all.addAll(workers);
+        all.addAll(mediaServices);
         for (ConfigurableApplicationContext c : all) {
             if (c.isActive()) {
                 c.close();
@@ -162,6 +180,46 @@ class DistributedNormalSyncCompatTest {
     /** Normal-sync steps the workers served for the cases before this one (their counters never reset). */
     static long stepsOfEarlierRuns;
 
+    @ParameterizedTest(name = "{0} and {1}")
+    @CsvSource({"ANKI_26_09_3, ANKI_26_09_3", "ANKI_2_1_66, ANKI_26_09_3"})
+    void loginAndMediaBothWaysThroughTwoMediaServices(AnkiRelease first, AnkiRelease second) throws Exception {
+        String user = "media-" + first + "-" + second;
+        gateways.get(0).getBean(AccountService.class).addUser(user, "pw").block();
+        proxy.forwarded.clear();
+        try (AnkiDevice a = AnkiDevice.open(devices.resolve("a"), first);
+             AnkiDevice b = AnkiDevice.open(devices.resolve("b"), second)) {
+            assertThatThrownBy(() -> a.login(endpoint, user, "wrong"))
+                    .isInstanceOfSatisfying(AnkiClientException.class, e -> assertThat(e.kind()).isEqualTo(AnkiClientException.Kind.AUTH));
+            a.call(() -> {
+                a.backend().addMediaFile("recording 日本語.mp3", ByteString.copyFrom(new byte[70_000]));
+                a.backend().addMediaFile("diagram ✓.svg", ByteString.copyFromUtf8("<svg/>"));
+                return null;
+            });
+            a.addBasicNote("[sound:recording 日本語.mp3]", "<img src=\"diagram ✓.svg\">");
+            DevicesInSync pair = DevicesInSync.of(a, b, endpoint, user, "pw");
+            a.syncCollectionAndMedia(pair.authA());
+            b.syncCollectionAndMedia(pair.authB());
+            assertThat(mediaFiles(b)).as("B's media").isEqualTo(mediaFiles(a)).hasSize(2);
+
+            b.call(() -> {
+                b.backend().trashMediaFiles(List.of("diagram ✓.svg"));
+                b.backend().addMediaFile("from b.txt", ByteString.copyFromUtf8("written on B"));
+                return null;
+            });
+            b.syncCollectionAndMedia(pair.authB());
+            a.syncCollectionAndMedia(pair.authA());
+            assertThat(mediaFiles(a)).as("A's media after B's changes").isEqualTo(mediaFiles(b))
+                    .containsOnlyKeys("recording 日本語.mp3", "from b.txt");
+        }
+        assertThat(proxy.failures).as("requests the proxy could not forward").isEmpty();
+        assertThat(proxy.forwarded.stream().filter(RoundRobinProxy.Forwarded::media).map(RoundRobinProxy.Forwarded::target).distinct())
+                .as("media services that served requests: %s", proxy.distribution()).containsExactlyInAnyOrder(0, 1);
+    }
+
+    private static Map<String, String> mediaFiles(AnkiDevice device) {
+        return Sha1.ofFilesIn(device.folder().resolve("collection.media"));
+    }
+
     /**
      * One sync of a device; asserts from the workers' own metrics that both took part in it (no
      * other sync runs meanwhile, so what they counted belongs to this one).
@@ -212,15 +270,18 @@ class DistributedNormalSyncCompatTest {
                 "keep-alive", "te", "trailer", "upgrade", "proxy-connection", "expect");
         static final Pattern SESSION_KEY = Pattern.compile("\"s\"\\s*:\\s*\"([^\"]*)\"");
 
-        record Forwarded(int target, String method, String sessionKey, int status) {
+        /** {@code target}: the gateway's index, or the media service's when {@code media}. */
+        record Forwarded(boolean media, int target, String method, String sessionKey, int status) {
             @Override
             public String toString() {
-                return method + "@" + (target + 1) + (status == 200 ? "" : "=" + status);
+                return method + "@" + (media ? "media " : "") + (target + 1) + (status == 200 ? "" : "=" + status);
             }
         }
 
         private final List<URI> targets;
         private final AtomicInteger next = new AtomicInteger();
+        private final List<URI> mediaTargets;
+        private final AtomicInteger nextMedia = new AtomicInteger();
         private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         private final HttpServer server;
         // HTTP/1.1 only: the default would offer an h2c upgrade to the gateways
@@ -228,8 +289,10 @@ class DistributedNormalSyncCompatTest {
         final List<Forwarded> forwarded = new CopyOnWriteArrayList<>();
         final List<String> failures = new CopyOnWriteArrayList<>();
 
-        RoundRobinProxy(List<URI> targets) throws IOException {
+        /** Sends {@code /msync/} requests to the media services in turn, all others to the gateways. */
+        RoundRobinProxy(List<URI> targets, List<URI> mediaTargets) throws IOException {
             this.targets = List.copyOf(targets);
+            this.mediaTargets = List.copyOf(mediaTargets);
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             server.createContext("/", this::forward);
             server.setExecutor(threads);
@@ -241,8 +304,10 @@ class DistributedNormalSyncCompatTest {
         }
 
         private void forward(HttpExchange exchange) throws IOException {
-            int target = Math.floorMod(next.getAndIncrement(), targets.size());
             String path = exchange.getRequestURI().getRawPath();
+            boolean media = path.contains("/msync/");
+            List<URI> pool = media ? mediaTargets : targets;
+            int target = Math.floorMod((media ? nextMedia : next).getAndIncrement(), pool.size());
             String method = path.substring(path.lastIndexOf('/') + 1);
             String header = exchange.getRequestHeaders().getFirst("anki-sync");
             Matcher key = SESSION_KEY.matcher(header == null ? "" : header);
@@ -250,7 +315,7 @@ class DistributedNormalSyncCompatTest {
             boolean headersSent = false;
             try (exchange) {
                 String query = exchange.getRequestURI().getRawQuery();
-                URI uri = targets.get(target).resolve(path + (query == null ? "" : "?" + query));
+                URI uri = pool.get(target).resolve(path + (query == null ? "" : "?" + query));
                 HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                         .method(exchange.getRequestMethod(), requestBody(exchange));
                 exchange.getRequestHeaders().forEach((name, values) -> {
@@ -276,10 +341,11 @@ class DistributedNormalSyncCompatTest {
                             in.transferTo(out);
                         }
                     }
-                    forwarded.add(new Forwarded(target, method, sessionKey, status));
+                    forwarded.add(new Forwarded(media, target, method, sessionKey, status));
                 }
             } catch (IOException | InterruptedException | RuntimeException e) {
-                failures.add(exchange.getRequestMethod() + " " + path + " via gateway " + (target + 1) + ": " + e);
+                failures.add(exchange.getRequestMethod() + " " + path + " via " + (media ? "media service " : "gateway ")
+                        + (target + 1) + ": " + e);
                 if (!headersSent) {
                     byte[] text = ("proxy: " + e).getBytes(StandardCharsets.UTF_8);
                     exchange.sendResponseHeaders(502, text.length);
@@ -308,7 +374,7 @@ class DistributedNormalSyncCompatTest {
         Map<String, List<Forwarded>> requestsBySession() {
             Map<String, List<Forwarded>> result = new LinkedHashMap<>();
             for (Forwarded f : forwarded) {
-                if (!f.sessionKey().isEmpty()) {
+                if (!f.sessionKey().isEmpty() && !f.media()) {
                     result.computeIfAbsent(f.sessionKey(), k -> new ArrayList<>()).add(f);
                 }
             }
@@ -328,10 +394,11 @@ class DistributedNormalSyncCompatTest {
         }
 
         /** Requests per target and method, e.g. {@code {1={meta=5, start=4}, 2={...}}}; for messages. */
-        Map<Integer, Map<String, Integer>> distribution() {
-            Map<Integer, Map<String, Integer>> result = new LinkedHashMap<>();
+        Map<String, Map<String, Integer>> distribution() {
+            Map<String, Map<String, Integer>> result = new LinkedHashMap<>();
             for (Forwarded f : forwarded) {
-                result.computeIfAbsent(f.target() + 1, t -> new TreeMap<>()).merge(f.method(), 1, Integer::sum);
+                result.computeIfAbsent((f.media() ? "media " : "gateway ") + (f.target() + 1), t -> new TreeMap<>())
+                        .merge(f.method(), 1, Integer::sum);
             }
             return result;
         }
