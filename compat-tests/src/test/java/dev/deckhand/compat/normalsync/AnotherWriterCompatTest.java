@@ -2,6 +2,7 @@ package dev.deckhand.compat.normalsync;
 
 import anki.notes.Note;
 import dev.deckhand.ankiclient.AnkiDevice;
+import dev.deckhand.ankiclient.AnkiRelease;
 import dev.deckhand.ankiclient.SyncRequired;
 import dev.deckhand.compat.TestServers;
 import dev.deckhand.compat.collection.CollectionDigest;
@@ -11,9 +12,9 @@ import dev.deckhand.store.collection.CollectionWriter;
 import dev.deckhand.store.collection.NoteRow;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.r2dbc.core.DatabaseClient;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -45,16 +46,17 @@ class AnotherWriterCompatTest {
         server.close();
     }
 
-    @Test
-    void anEditAndARemovalByAnotherWriterReachBothDevicesByNormalSync() throws InterruptedException {
-        server.context().getBean(AccountService.class).addUser("writer", "pw").block();
-        long userId = server.context().getBean(DatabaseClient.class)
-                .sql("select id from users where username = 'writer'").map(r -> r.get("id", Long.class)).one().block();
-        try (AnkiDevice a = AnkiDevice.open(devices.resolve("a")); AnkiDevice b = AnkiDevice.open(devices.resolve("b"))) {
+    @ParameterizedTest
+    @EnumSource(AnkiRelease.class)
+    void anEditAndARemovalByAnotherWriterReachBothDevicesByNormalSync(AnkiRelease release) throws InterruptedException {
+        String user = "writer-" + release;
+        long userId = server.context().getBean(AccountService.class).addUser(user, "pw").block().id();
+        try (AnkiDevice a = AnkiDevice.open(devices.resolve("a"), release);
+             AnkiDevice b = AnkiDevice.open(devices.resolve("b"), release)) {
             long edited = a.addBasicNote("front before", "back before");
             long removed = a.addBasicNote("to be removed", "by the API");
             long kept = a.addBasicNote("untouched", "note");
-            DevicesInSync inSync = DevicesInSync.of(a, b, endpoint, "writer", "pw");
+            DevicesInSync inSync = DevicesInSync.of(a, b, endpoint, user, "pw");
             Note before = a.backend().getNote(edited);
             Thread.sleep(1100); // modification times are whole seconds
 

@@ -3,6 +3,7 @@ package dev.deckhand.compat.normalsync;
 import anki.notes.Note;
 import anki.notetypes.Notetype;
 import dev.deckhand.ankiclient.AnkiDevice;
+import dev.deckhand.ankiclient.AnkiRelease;
 import dev.deckhand.ankiclient.SyncCredentials;
 import dev.deckhand.ankiclient.SyncRequired;
 import dev.deckhand.compat.collection.CollectionDigest;
@@ -11,7 +12,8 @@ import dev.deckhand.compat.TestServers;
 import dev.deckhand.store.account.AccountService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -48,11 +50,11 @@ class NormalSyncConflictCompatTest {
     /** Two devices in sync on a fresh account, sharing one note. */
     private record Pair(AnkiDevice a, SyncCredentials authA, AnkiDevice b, SyncCredentials authB, long noteId) {}
 
-    private Pair pair(String label) {
+    private Pair pair(String label, AnkiRelease release) {
         String user = "conflict" + users.incrementAndGet();
         server.context().getBean(AccountService.class).addUser(user, "pw").block();
-        AnkiDevice a = AnkiDevice.open(devices.resolve(label + "-a"));
-        AnkiDevice b = AnkiDevice.open(devices.resolve(label + "-b"));
+        AnkiDevice a = AnkiDevice.open(devices.resolve(label + "-a"), release);
+        AnkiDevice b = AnkiDevice.open(devices.resolve(label + "-b"), release);
         long note = a.addBasicNote("shared front", "shared back");
         a.addBasicNote("other", "note");
         DevicesInSync inSync = DevicesInSync.of(a, b, endpoint, user, "pw");
@@ -68,9 +70,10 @@ class NormalSyncConflictCompatTest {
         return device.backend().getNote(noteId).getFields(0);
     }
 
-    @Test
-    void theLaterEditWinsWhicheverDeviceSyncsFirst() throws InterruptedException {
-        Pair p = pair("later-wins");
+    @ParameterizedTest
+    @EnumSource(AnkiRelease.class)
+    void theLaterEditWinsWhicheverDeviceSyncsFirst(AnkiRelease release) throws InterruptedException {
+        Pair p = pair("later-wins", release);
         try (AnkiDevice a = p.a(); AnkiDevice b = p.b()) {
             edit(a, p.noteId(), "edited on A");
             Thread.sleep(1100); // modification times are whole seconds
@@ -81,7 +84,7 @@ class NormalSyncConflictCompatTest {
             assertThat(front(a, p.noteId())).isEqualTo("edited on B, later");
             assertThat(front(b, p.noteId())).isEqualTo("edited on B, later");
         }
-        Pair q = pair("later-syncs-first");
+        Pair q = pair("later-syncs-first", release);
         try (AnkiDevice a = q.a(); AnkiDevice b = q.b()) {
             edit(a, q.noteId(), "edited on A");
             Thread.sleep(1100);
@@ -98,9 +101,10 @@ class NormalSyncConflictCompatTest {
         }
     }
 
-    @Test
-    void aDeletionWinsOverAnEdit() throws InterruptedException {
-        Pair p = pair("deletion");
+    @ParameterizedTest
+    @EnumSource(AnkiRelease.class)
+    void aDeletionWinsOverAnEdit(AnkiRelease release) throws InterruptedException {
+        Pair p = pair("deletion", release);
         try (AnkiDevice a = p.a(); AnkiDevice b = p.b()) {
             a.backend().removeNotes(List.of(p.noteId()), List.of());
             Thread.sleep(1100);
@@ -114,9 +118,10 @@ class NormalSyncConflictCompatTest {
         }
     }
 
-    @Test
-    void addingAFieldMakesTheOtherDeviceFullSyncAndBothConverge() {
-        Pair p = pair("schema");
+    @ParameterizedTest
+    @EnumSource(AnkiRelease.class)
+    void addingAFieldMakesTheOtherDeviceFullSyncAndBothConverge(AnkiRelease release) {
+        Pair p = pair("schema", release);
         try (AnkiDevice a = p.a(); AnkiDevice b = p.b()) {
             long basic = a.backend().getNotetypeIdByName("Basic");
             Notetype nt = a.backend().getNotetype(basic);
