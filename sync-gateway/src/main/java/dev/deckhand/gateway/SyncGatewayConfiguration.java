@@ -2,6 +2,7 @@ package dev.deckhand.gateway;
 
 import dev.deckhand.edge.AnkiEndpoint;
 import dev.deckhand.edge.EdgeConfiguration;
+import dev.deckhand.gateway.http.ServerPages;
 import dev.deckhand.gateway.http.SyncRequestHandler;
 import dev.deckhand.gateway.session.InMemorySyncSessionStore;
 import dev.deckhand.gateway.session.RedisSyncSessionStore;
@@ -14,6 +15,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
@@ -115,5 +117,11 @@ public class SyncGatewayConfiguration {
     @Bean
     RouterFunction<ServerResponse> syncRoutes(SyncRequestHandler handler) {
         return handler.routes();
+    }
+
+    /** {@code GET /health} for container health checks, as Anki's server has, and a page for people at {@code /}. */
+    @Bean
+    RouterFunction<ServerResponse> serverPages(ApplicationAvailability availability) {
+        return new ServerPages(availability).routes();
     }
 }

@@ -20,6 +20,8 @@ import dev.deckhand.worker.normalsync.NormalSync;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -33,8 +35,9 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The all-in-one server over HTTP with hand-made requests: login and meta, metrics and probes,
- * and every kind of bad input, each of which must get the protocol's status and change nothing.
+ * The all-in-one server over HTTP with hand-made requests: login and meta, metrics, probes, the
+ * health check and the page at {@code /}, and every kind of bad input, each of which must get the
+ * protocol's status and change nothing.
  */
 class AllInOneServerTest {
 
@@ -228,6 +231,32 @@ class AllInOneServerTest {
         assertThat(metrics.text())
                 .containsPattern("deckhand_sync_requests_seconds_count\\{[^}]*method=\"hostKey\"[^}]*outcome=\"ok\"[^}]*} [1-9]")
                 .containsPattern("deckhand_sync_requests_seconds_count\\{[^}]*method=\"hostKey\"[^}]*outcome=\"403\"[^}]*} [1-9]");
+    }
+
+    @Test
+    void healthChecksAsAnkisServerHasThemAndAPageForPeople() {
+        // what Anki's own server answers container health checks: 200, nothing in the body
+        RawSyncClient.Response health = client.get("health");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.body()).isEmpty();
+        // it follows the liveness state, as the liveness probe does
+        AvailabilityChangeEvent.publish(server.context(), LivenessState.BROKEN);
+        try {
+            assertThat(client.get("health").status()).isEqualTo(503);
+        } finally {
+            AvailabilityChangeEvent.publish(server.context(), LivenessState.CORRECT);
+        }
+        assertThat(client.get("health").status()).isEqualTo(200);
+
+        RawSyncClient.Response page = client.get("");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.header("content-type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+        assertThat(page.header("x-content-type-options")).contains("nosniff");
+        assertThat(page.text()).contains("Deckhand sync server is running", "Preferences > Syncing > Self-hosted sync server",
+                "http://127.0.0.1:" + server.port() + "/");
+        // those two paths only
+        assertThat(client.get("health/x").status()).isEqualTo(404);
+        assertThat(client.get("index.html").status()).isEqualTo(404);
     }
 
     private static Map<String, String> v11(String key) {

@@ -21,16 +21,56 @@ import java.util.Map;
  */
 public final class RawSyncClient {
 
+    /** The session key of {@link #call(String, String, String)}. */
+    public static final String DEFAULT_SESSION_KEY = "t3st";
+    private static final String CLIENT_VERSION = "deckhand-test,0,linux";
+
     private final String baseUrl;
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    /** Null when every request gets a connection of its own. */
+    private final HttpClient http;
+    /** How often a request is sent again when its connection closes before any answer. */
+    private final int resends;
 
     /** @param baseUrl e.g. {@code http://127.0.0.1:8080/}, ending in a slash as clients require */
     public RawSyncClient(String baseUrl) {
+        this(baseUrl, true, 0);
+    }
+
+    private RawSyncClient(String baseUrl, boolean keepAlive, int resends) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
+        this.http = keepAlive ? newHttpClient() : null;
+        this.resends = resends;
+    }
+
+    /**
+     * A client for Anki's own sync server, to compare it with ours: every request goes on a
+     * connection of its own, and is sent again (up to 3 times) if that connection closes before any
+     * answer comes. That server answers some refusals (a bad header, an unknown path) before it has
+     * read the body and then closes the connection; the unread body turns the close into a reset,
+     * and the answer can be lost. Such refusals change nothing, so sending them again is safe. It
+     * also sometimes closes a kept-alive connection after a chunked request, and the next request
+     * on it gets no answer, hence the connection per request.
+     */
+    public static RawSyncClient forAnkisServer(String baseUrl) {
+        return new RawSyncClient(baseUrl, false, 3);
+    }
+
+    /** Every request on a connection of its own, never sent twice: for our servers beside {@link #forAnkisServer}. */
+    public static RawSyncClient withConnectionPerRequest(String baseUrl) {
+        return new RawSyncClient(baseUrl, false, 0);
+    }
+
+    private static HttpClient newHttpClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     public record Response(int status, Map<String, java.util.List<String>> headers, byte[] body) {
+
+        /** The first value of a header, whatever the case of its name. */
+        public java.util.Optional<String> header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0)).findFirst();
+        }
 
         public String text() {
             return new String(body, StandardCharsets.UTF_8);
@@ -43,8 +83,7 @@ public final class RawSyncClient {
 
         /** The zstd-decoded payload of a successful v11 answer, checked against its original size. */
         public byte[] payloadBytes() {
-            String size = headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(AnkiHeaders.ORIGINAL_SIZE))
-                    .map(e -> e.getValue().get(0)).findFirst()
+            String size = header(AnkiHeaders.ORIGINAL_SIZE)
                     .orElseThrow(() -> new AssertionError("no " + AnkiHeaders.ORIGINAL_SIZE + " header; status " + status + ": " + text()));
             byte[] plain = ZstdFraming.decompress(body, 1 << 30);
             if (plain.length != Long.parseLong(size)) {
@@ -56,14 +95,27 @@ public final class RawSyncClient {
 
     /** A well-formed v11 request: {@code path} like {@code sync/meta}, JSON compressed as one zstd frame. */
     public Response call(String path, String hostKey, String json) {
-        return post(path, Map.of(AnkiHeaders.SYNC, new SyncHeader(11, hostKey, "deckhand-test,0,linux", "t3st").toJson()),
-                ZstdFraming.compress(json.getBytes(StandardCharsets.UTF_8)));
+        return call(path, hostKey, DEFAULT_SESSION_KEY, json);
+    }
+
+    /** As {@link #call(String, String, String)}, with the session key ({@code s}) of one normal sync. */
+    public Response call(String path, String hostKey, String sessionKey, String json) {
+        return callWithBytes(path, hostKey, sessionKey, json.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A v11 request whose payload is raw bytes (a collection file), compressed as one zstd frame. */
     public Response callWithBytes(String path, String hostKey, byte[] payload) {
-        return post(path, Map.of(AnkiHeaders.SYNC, new SyncHeader(11, hostKey, "deckhand-test,0,linux", "t3st").toJson()),
-                ZstdFraming.compress(payload));
+        return callWithBytes(path, hostKey, DEFAULT_SESSION_KEY, payload);
+    }
+
+    /** As {@link #callWithBytes(String, String, byte[])}, with a session key. */
+    public Response callWithBytes(String path, String hostKey, String sessionKey, byte[] payload) {
+        return post(path, Map.of(AnkiHeaders.SYNC, v11Header(hostKey, sessionKey)), ZstdFraming.compress(payload));
+    }
+
+    /** The {@code anki-sync} header of a v11 client. */
+    public static String v11Header(String hostKey, String sessionKey) {
+        return new SyncHeader(11, hostKey, CLIENT_VERSION, sessionKey).toJson();
     }
 
     /** Anything at all; the body goes out chunked. */
@@ -92,14 +144,32 @@ public final class RawSyncClient {
     }
 
     private Response send(HttpRequest request) {
-        try {
-            HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            return new Response(r.statusCode(), r.headers().map(), r.body());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                if (http != null) {
+                    return send(http, request);
+                }
+                try (HttpClient once = newHttpClient()) {
+                    return send(once, request);
+                }
+            } catch (IOException e) {
+                if (attempt >= resends || !closedBeforeAnswer(e)) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
+    }
+
+    private static boolean closedBeforeAnswer(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("header parser received no bytes") || message.contains("Connection reset");
+    }
+
+    private static Response send(HttpClient client, HttpRequest request) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        return new Response(r.statusCode(), r.headers().map(), r.body());
     }
 }

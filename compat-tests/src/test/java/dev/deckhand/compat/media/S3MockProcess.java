@@ -1,5 +1,7 @@
 package dev.deckhand.compat.media;
 
+import dev.deckhand.compat.LoopbackPort;
+import dev.deckhand.compat.TiedProcess;
 import dev.deckhand.testsupport.MediaS3Properties;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -10,8 +12,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -25,9 +25,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -49,14 +46,14 @@ final class S3MockProcess implements AutoCloseable {
     /** Not a timing check: only a bound on a start that hangs, generous for a loaded 2-core machine. */
     private static final Duration START_LIMIT = Duration.ofMinutes(3);
 
-    private final Process process;
+    private final TiedProcess process;
     private final int port;
     private final String bucket;
     private final Path storeRoot;
     private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private S3MockProcess(Process process, int port, String bucket, Path storeRoot, Path log) {
+    private S3MockProcess(TiedProcess process, int port, String bucket, Path storeRoot, Path log) {
         this.process = process;
         this.port = port;
         this.bucket = bucket;
@@ -73,14 +70,10 @@ final class S3MockProcess implements AutoCloseable {
         Path storeRoot = dir.resolve(label + "-store");
         deleteTree(storeRoot);
         Path log = dir.resolve(label + ".log");
-        int port = freePort();
+        int port = LoopbackPort.free();
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(
-                // the JVM dies with the test JVM even if that one is killed outright (no shutdown
-                // hook runs then): this shell reads our end of a pipe, which closes on any exit,
-                // and then stops S3Mock. close() ends it the same way.
-                "sh", "-c", "\"$0\" \"$@\" </dev/null & child=$!; while read -r _; do :; done; kill $child; wait $child",
+        List<String> command = List.of(
                 java,
                 // a small footprint next to the test JVM; the full JIT (not C1 alone, which starts
                 // faster) because the scenario sends it thousands of requests
@@ -92,11 +85,9 @@ final class S3MockProcess implements AutoCloseable {
                 "--server.port=0", // the HTTPS connector, unused: any free port
                 "--com.adobe.testing.s3mock.store.root=" + storeRoot,
                 "--com.adobe.testing.s3mock.store.initial-buckets=" + bucket,
-                "--com.adobe.testing.s3mock.store.region=" + REGION));
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+                "--com.adobe.testing.s3mock.store.region=" + REGION);
+        // it dies with the test JVM even if that one is killed outright
+        TiedProcess process = TiedProcess.start("S3Mock", command, Map.of(), log);
         S3MockProcess s3 = new S3MockProcess(process, port, bucket, storeRoot, log);
         try {
             s3.awaitBucket();
@@ -111,9 +102,7 @@ final class S3MockProcess implements AutoCloseable {
     private void awaitBucket() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + START_LIMIT.toNanos();
         while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("S3Mock exited with " + process.exitValue() + "; see " + log);
-            }
+            process.requireAlive();
             try {
                 HttpResponse<String> answer = http.send(HttpRequest.newBuilder(endpoint().resolve("/")).build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -196,30 +185,11 @@ final class S3MockProcess implements AutoCloseable {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
     /** Stops S3Mock (forcibly if it does not stop soon) and deletes its files; the log stays. */
     @Override
     public void close() throws IOException, InterruptedException {
         http.close();
-        // now, while the shell is alive: once it exits, S3Mock is no longer its descendant
-        List<ProcessHandle> tree = Stream.concat(Stream.of(process.toHandle()), process.descendants()).toList();
-        // closing the pipe tells the shell to stop S3Mock and wait for it
-        process.getOutputStream().close();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            tree.forEach(ProcessHandle::destroyForcibly);
-        }
-        for (ProcessHandle p : tree) {
-            try {
-                p.onExit().get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException("S3Mock's process " + p.pid() + " did not exit", e);
-            }
-        }
+        process.close();
         deleteTree(storeRoot);
     }
 

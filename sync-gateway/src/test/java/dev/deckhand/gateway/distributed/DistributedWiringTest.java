@@ -160,6 +160,20 @@ class DistributedWiringTest {
     }
 
     @Test
+    void gatewaysAnswerHealthChecksAndPeopleAsTheAllInOneServerDoes() {
+        RawSyncClient.Response health = client(gatewayA).get("health");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.body()).isEmpty();
+        RawSyncClient.Response page = client(gatewayB).get("");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.header("content-type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+        assertThat(page.text()).contains("Deckhand sync server is running", "http://127.0.0.1:" + port(gatewayB) + "/");
+        // a worker serves gateways only: it has its probes, not these
+        assertThat(client(worker).get("health").status()).isEqualTo(404);
+        assertThat(client(worker).get("").status()).isEqualTo(404);
+    }
+
+    @Test
     void theWorkerRefusesCallsWithoutTheToken() {
         RawSyncClient.Response r = client(worker).post("internal/worker/meta",
                 Map.of("content-type", "application/json"),
