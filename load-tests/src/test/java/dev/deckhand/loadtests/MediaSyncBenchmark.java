@@ -1,5 +1,6 @@
 package dev.deckhand.loadtests;
 
+import dev.deckhand.testsupport.TestFolders;
 import dev.deckhand.media.MediaServiceApplication;
 import dev.deckhand.media.blob.BlobKey;
 import dev.deckhand.media.blob.MediaBlobStore;
@@ -49,7 +50,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -134,7 +134,7 @@ class MediaSyncBenchmark {
     void mediaSync() throws Exception {
         work = Files.createDirectories(Path.of("target", "benchmarks"));
         Path data = work.resolve("media-data");
-        deleteTree(data);
+        TestFolders.deleteTree(data);
         Files.createDirectories(data);
         // -Ddeckhand.benchmark.jfr=FILE: a JFR profile of the whole run, to see where the time goes
         String jfr = System.getProperty("deckhand.benchmark.jfr", "");
@@ -147,7 +147,7 @@ class MediaSyncBenchmark {
             run(data);
         } finally {
             // hundreds of MiB of random bytes, stored several times over: not worth keeping
-            deleteTree(data);
+            TestFolders.deleteTree(data);
         }
     }
 
@@ -680,17 +680,6 @@ class MediaSyncBenchmark {
             long skipped = super.skip(n);
             count += skipped;
             return skipped;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

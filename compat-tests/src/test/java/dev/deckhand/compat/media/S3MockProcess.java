@@ -1,5 +1,6 @@
 package dev.deckhand.compat.media;
 
+import dev.deckhand.testsupport.TestFolders;
 import dev.deckhand.compat.LoopbackPort;
 import dev.deckhand.compat.TiedProcess;
 import dev.deckhand.testsupport.MediaS3Properties;
@@ -10,7 +11,6 @@ import org.w3c.dom.NodeList;
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -22,10 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * S3Mock (a real S3-compatible server) in a child JVM on a free loopback port, with one bucket.
@@ -68,7 +66,7 @@ final class S3MockProcess implements AutoCloseable {
         }
         Path dir = JAR.getParent();
         Path storeRoot = dir.resolve(label + "-store");
-        deleteTree(storeRoot);
+        TestFolders.deleteTree(storeRoot);
         Path log = dir.resolve(label + ".log");
         int port = LoopbackPort.free();
         String java = ProcessHandle.current().info().command()
@@ -190,21 +188,6 @@ final class S3MockProcess implements AutoCloseable {
     public void close() throws IOException, InterruptedException {
         http.close();
         process.close();
-        deleteTree(storeRoot);
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
+        TestFolders.deleteTree(storeRoot);
     }
 }

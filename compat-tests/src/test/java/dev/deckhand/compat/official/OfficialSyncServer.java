@@ -1,11 +1,11 @@
 package dev.deckhand.compat.official;
 
+import dev.deckhand.testsupport.TestFolders;
 import dev.deckhand.ankiclient.PythonAnki;
 import dev.deckhand.compat.LoopbackPort;
 import dev.deckhand.compat.TiedProcess;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,12 +14,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
-import java.util.stream.Stream;
 
 /**
  * Anki's own sync server ({@code python -m anki.syncserver} from the build's PyPI {@code anki},
@@ -51,7 +49,7 @@ public final class OfficialSyncServer implements AutoCloseable {
     public static OfficialSyncServer start(String label, SequencedMap<String, String> users, Map<String, String> environment)
             throws IOException, InterruptedException {
         Path base = DIR.resolve(label + "-base");
-        deleteTree(base);
+        TestFolders.deleteTree(base);
         Files.createDirectories(base);
         int port = LoopbackPort.free();
         Map<String, String> env = new HashMap<>(environment);
@@ -112,21 +110,6 @@ public final class OfficialSyncServer implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         process.close();
-        deleteTree(base);
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
+        TestFolders.deleteTree(base);
     }
 }
