@@ -6,6 +6,7 @@ import dev.deckhand.gateway.http.ServerPages;
 import dev.deckhand.gateway.http.SyncRequestHandler;
 import dev.deckhand.gateway.session.InMemorySyncSessionStore;
 import dev.deckhand.gateway.session.RedisSyncSessionStore;
+import dev.deckhand.gateway.session.SessionRule;
 import dev.deckhand.gateway.session.SyncSessionStore;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.worker.SyncWorker;
@@ -36,8 +37,9 @@ import java.time.Duration;
  * ({@code deckhand.worker.url} set: over HTTP, and this process has no sync services of its own;
  * unset: in this process, with everything {@link WorkerConfiguration} brings) and where sessions
  * live ({@code deckhand.sessions.store}: {@code redis} or {@code memory}). Sessions live for
- * {@code deckhand.sessions.ttl} (default 5 minutes) after each step, timed by the
- * {@value #SESSION_CLOCK} bean.
+ * {@code deckhand.sessions.ttl} (default 5 minutes) after each step, and keep the account from
+ * other clients for {@code deckhand.sessions.takeover-after} (default 15 seconds) after each
+ * step's arrival and completion ({@link SessionRule}), both timed by the {@value #SESSION_CLOCK} bean.
  */
 @Configuration(proxyBeanMethods = false)
 @Import(EdgeConfiguration.class)
@@ -48,8 +50,8 @@ public class SyncGatewayConfiguration {
     static final String WORKER_URL = "deckhand.worker.url";
 
     /**
-     * The name of the clock that sessions are timed by: when one starts, and when one kept in
-     * memory expires (Redis keeps its own time). The system clock, unless the context has a
+     * The name of the clock that sessions are timed by: when one starts and was last active, and
+     * when one kept in memory expires (Redis keeps its own time). The system clock, unless the context has a
      * singleton of this name before it starts (tests register one they can move on).
      */
     public static final String SESSION_CLOCK = "sessionClock";
@@ -110,8 +112,9 @@ public class SyncGatewayConfiguration {
     SyncRequestHandler syncRequestHandler(AnkiEndpoint endpoint, AccountService accounts, SyncWorker worker,
                                           SyncSessionStore sessions,
                                           @Value("${deckhand.sessions.ttl:PT5M}") Duration sessionTtl,
+                                          @Value("${deckhand.sessions.takeover-after:PT15S}") Duration takeoverAfter,
                                           @Qualifier(SESSION_CLOCK) Clock clock) {
-        return new SyncRequestHandler(endpoint, accounts, worker, sessions, sessionTtl, clock);
+        return new SyncRequestHandler(endpoint, accounts, worker, new SessionRule(sessions, sessionTtl, takeoverAfter, clock));
     }
 
     @Bean

@@ -95,9 +95,13 @@ class NormalSyncHttpTest {
         }
     }
 
-    /** Every test starts from the same uploaded collection; the upload also ends any open sync. */
+    /**
+     * Every test starts from the same uploaded collection. The upload also ends the sync the test
+     * before left open, once that has been idle for takeover-after, which the session clock skips.
+     */
     @BeforeEach
     void uploadFixture() {
+        sessionClock.shift(takeoverAfter());
         RawSyncClient.Response r = client.callWithBytes("sync/upload", key, fixture);
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         assertThat(r.payload()).isEqualTo("OK");
@@ -203,6 +207,8 @@ class NormalSyncHttpTest {
                 .then(change.removeNotes(List.of(removed)))).block();
 
         assertThat(step("finish", "w1", "{}").status()).as("the open sync is fenced").isEqualTo(409);
+        // its client then aborts, as after any failed step
+        ok("abort", "w1", "{}");
         JsonNode meta = meta();
         assertThat(meta.path("usn").asInt()).as("a write keeps the usn: it stamps the current one").isEqualTo(USN);
         assertThat(meta.path("mod").asLong()).as("and bumps mod").isGreaterThan(modBefore);
@@ -263,7 +269,6 @@ class NormalSyncHttpTest {
 
     @Test
     void startWithBadArgumentsIs400AndOpensNothing() {
-        ok("start", "s1", startArgs());
         String before = digest();
         long stagedBefore = staged();
         for (String bad : List.of(
@@ -286,10 +291,17 @@ class NormalSyncHttpTest {
             RawSyncClient.Response r = step("start", "s2", bad);
             assertThat(r.status()).as(bad).isEqualTo(400);
             assertThat(step("applyGraves", "s2", NO_GRAVES).status()).as("no session after " + bad).isEqualTo(409);
+            // nor does it keep the account from anyone else
+            assertThat(metaStatus()).as("meta after " + bad).isEqualTo(200);
         }
         assertThat(digest()).isEqualTo(before);
         assertThat(staged()).isEqualTo(stagedBefore);
-        // a refused start does not replace the sync that was open
+
+        // while another sync is open, a start of another client is refused before its arguments are read
+        ok("start", "s1", startArgs());
+        assertThat(step("start", "s2", "{\"minUsn\":").status()).isEqualTo(409);
+        // and the open sync goes on
+        ok("applyGraves", "s1", NO_GRAVES);
         assertStillSyncs("s1");
     }
 
@@ -583,9 +595,13 @@ class NormalSyncHttpTest {
         beginSync("s1");
         ok("applyGraves", "s1", "{\"chunk\":{\"cards\":[1700000000000],\"decks\":[],\"notes\":[1700000000000]}}");
         ok("applyChunk", "s1", chunk(note(nid, NOTETYPE, "a\u001fb"), card(nid + 1, nid)));
-        assertThat(staged()).isPositive();
-        // a cancelled sync's abort comes from a new client object, with another session key
+        long staged = staged();
+        assertThat(staged).isPositive();
+        // only the sync's own client ends it: an abort with another key (another device's, or a
+        // cancel, which comes from a new client object) changes nothing
         assertThat(ok("abort", "another", "{}")).isEqualTo("null");
+        assertThat(staged()).isEqualTo(staged);
+        assertThat(ok("abort", "s1", "{}")).isEqualTo("null");
         assertThat(staged()).isZero();
         assertThat(step("sanityCheck2", "s1", counts(FIXTURE_NOTES + 1, FIXTURE_NOTES + 1)).status()).isEqualTo(409);
         assertThat(step("finish", "s1", "{}").status()).isEqualTo(409);
@@ -607,6 +623,9 @@ class NormalSyncHttpTest {
         SyncSession firstSession = sessions().find(userId).block();
         assertThat(firstSession.sessionKey()).isEqualTo("s1");
 
+        // another client's start is refused while the first is active, and takes over once it has been idle
+        assertThat(step("start", "s2", startArgs()).status()).isEqualTo(409);
+        sessionClock.shift(takeoverAfter());
         beginSync("s2");
         // what the first sync staged went with the new start
         assertThat(stagedRows()).isZero();
@@ -617,10 +636,12 @@ class NormalSyncHttpTest {
         assertThat(digest()).isEqualTo(before);
 
         // even if a stale copy of the first session reached a gateway, its epoch no longer commits
-        sessions().save(firstSession, Duration.ofMinutes(1)).block();
+        assertThat(sessions().replace(sessions().read(userId).block(), firstSession, Duration.ofMinutes(1)).block()).isTrue();
         RawSyncClient.Response stale = step("finish", "s1", "{}");
         assertThat(stale.status()).as(stale.text()).isEqualTo(409);
         assertThat(digest()).isEqualTo(before);
+        // whose client aborts after the 409, with its own key
+        ok("abort", "s1", "{}");
 
         // the second sync, started again, commits only its own note
         beginSync("s2");
@@ -634,11 +655,14 @@ class NormalSyncHttpTest {
     }
 
     @Test
-    void metaEndsAnOpenSync() {
+    void anotherClientsMetaWaitsForAnActiveSyncAndEndsAnIdleOne() {
         String before = digest();
         long nid = 1_700_001_000_000L;
         beginSync("s1");
         ok("applyChunk", "s1", chunk(note(nid, NOTETYPE, "a\u001fb"), card(nid + 1, nid)));
+        assertThat(metaStatus()).as("another client's meta while the sync is active").isEqualTo(409);
+        sessionClock.shift(takeoverAfter());
+        // idle for takeover-after: a new sync begins, and the open one ends
         meta();
         assertThat(step("finish", "s1", "{}").status()).isEqualTo(409);
         assertThat(digest()).isEqualTo(before);
@@ -677,7 +701,7 @@ class NormalSyncHttpTest {
         assertThat(stagedRows()).isPositive();
         ok("start", "s2", startArgs());
         assertThat(stagedRows()).isZero();
-        assertStillSyncs("s3");
+        assertStillSyncs("s2");
     }
 
     /** The same through Redis, which keeps the clock: the session key carries the TTL. */
@@ -739,6 +763,7 @@ class NormalSyncHttpTest {
         assertThat(digest()).isEqualTo(before);
         // fenced: even with its session still open, it can never commit
         assertThat(step("sanityCheck2", "idle1", counts(FIXTURE_NOTES + 1, FIXTURE_NOTES + 1)).status()).isEqualTo(409);
+        ok("abort", "idle1", "{}");
         assertStillSyncs("idle2");
     }
 
@@ -809,10 +834,17 @@ class NormalSyncHttpTest {
         return r.payload();
     }
 
+    static final String META = "{\"v\":11,\"cv\":\"anki,25.09.2 (3890e12c),lin:debian:12\"}";
+
+    /** meta from a client of its own (a status check, or a sync about to begin), where no other sync is active. */
     static JsonNode meta() {
-        RawSyncClient.Response r = client.call("sync/meta", key, "{\"v\":11,\"cv\":\"anki,25.09.2 (3890e12c),lin:debian:12\"}");
+        RawSyncClient.Response r = client.call("sync/meta", key, META);
         assertThat(r.status()).isEqualTo(200);
         return JSON.readTree(r.payload());
+    }
+
+    static int metaStatus() {
+        return client.call("sync/meta", key, META).status();
     }
 
     static String startArgs() {
@@ -830,7 +862,8 @@ class NormalSyncHttpTest {
 
     /** A whole sync that adds one note: proof that the server still works after bad input. */
     static void assertStillSyncs(String sessionKey) {
-        int usn = meta().path("usn").asInt();
+        // as real clients do, the sync begins with a meta of the same session key
+        int usn = JSON.readTree(ok("meta", sessionKey, META)).path("usn").asInt();
         long notes = Long.parseLong(query("select count(*) from notes where user_id = " + userId));
         long nid = 1_800_000_000_000L + usn;
         beginSync(sessionKey);
@@ -915,6 +948,11 @@ class NormalSyncHttpTest {
 
     static SyncSessionStore sessions() {
         return server.context().getBean(SyncSessionStore.class);
+    }
+
+    /** How long after its last step an open sync keeps the account ({@code deckhand.sessions.takeover-after}, its default). */
+    static Duration takeoverAfter() {
+        return server.context().getBean(SyncRequestHandler.class).takeoverAfter();
     }
 
     /** The TTL the server's handler was given ({@code deckhand.sessions.ttl}, here its default). */

@@ -78,6 +78,11 @@ class DistributedKillTest {
      * three, the restarted process has the rest of that case and all of the next one to come up.
      */
     private static final int PAIRS = 3;
+    /**
+     * The gateways' {@code deckhand.sessions.takeover-after}, short: a client whose abort died with
+     * the process keeps its own account this long, and the test waits it out before the next sync.
+     */
+    private static final Duration TAKEOVER_AFTER = Duration.ofSeconds(2);
 
     /** Which process of the serving pair is killed. */
     enum Victim { WORKER, GATEWAY }
@@ -131,6 +136,7 @@ class DistributedKillTest {
             Map<String, Object> gateway = new HashMap<>(shared);
             gateway.put("deckhand.worker.url", workers[i].baseUrl());
             gateway.put("deckhand.sessions.store", "redis");
+            gateway.put("deckhand.sessions.takeover-after", TAKEOVER_AFTER.toString());
             gateway.put("deckhand.redis.key-prefix", keyPrefix);
             gateway.put("spring.data.redis.url", TestRedis.endpoint().url());
             gateways[i] = ServerProcess.start("gateway-" + (i + 1), jvm, SyncGatewayApplication.class, gateway,
@@ -204,6 +210,8 @@ class DistributedKillTest {
             }
             AnkiClientException failure =
                     catchThrowableOfType(AnkiClientException.class, () -> a.syncCollection(authA));
+            // the broken sync's last step came before this; its session may still hold the account
+            long takeoverAt = System.nanoTime() + TAKEOVER_AFTER.toNanos();
             List<String> exchanges = proxy.exchangesSince(mark);
             assertThat(proxy.methodsSince(mark)).as("requests: %s", exchanges).contains(step);
             kill.get(60, TimeUnit.SECONDS);
@@ -241,6 +249,8 @@ class DistributedKillTest {
 
             usePair(survivor);
             serving = survivor;
+            // A's abort went to the dead process: its broken sync keeps the account until takeover-after
+            Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(takeoverAt - System.nanoTime())) + 100);
             mark = proxy.mark();
             assertThat(a.syncCollection(authA).required()).as("A's next sync").isEqualTo(SyncRequired.NO_CHANGES);
             List<String> next = proxy.methodsSince(mark);

@@ -219,6 +219,17 @@ final class FaultProxy implements AutoCloseable {
         }
     }
 
+    private static final java.util.regex.Pattern SESSION_KEY = java.util.regex.Pattern.compile("\"s\"\\s*:\\s*\"([^\"]*)\"");
+
+    /** The session keys ({@code s} of the {@code anki-sync} header) of the requests of {@code method} since the mark. */
+    List<String> sessionKeysSince(int mark, String method) {
+        synchronized (log) {
+            return log.subList(mark, log.size()).stream().filter(e -> e.method.equals(method))
+                    .map(e -> SESSION_KEY.matcher(e.syncHeader == null ? "" : e.syncHeader))
+                    .map(m -> m.find() ? m.group(1) : "").toList();
+        }
+    }
+
     /**
      * Breaks the first request of the armed method. After a lost request or answer the client's
      * abort is lost as well: from the server's view the client vanished mid-sync.

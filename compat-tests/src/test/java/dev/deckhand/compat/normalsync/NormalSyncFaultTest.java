@@ -8,10 +8,13 @@ import dev.deckhand.ankiclient.SyncRequired;
 import dev.deckhand.compat.collection.CollectionDigest;
 import dev.deckhand.compat.collection.VariedCollection;
 import dev.deckhand.compat.normalsync.FaultProxy.Fault;
+import dev.deckhand.gateway.SyncGatewayConfiguration;
+import dev.deckhand.gateway.http.SyncRequestHandler;
 import dev.deckhand.protocol.ZstdFraming;
 import dev.deckhand.server.DeckhandServer;
 import dev.deckhand.server.config.ServerSettings;
 import dev.deckhand.store.account.AccountService;
+import dev.deckhand.testsupport.ShiftedClock;
 import dev.deckhand.testsupport.TestDatabase;
 import dev.deckhand.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -32,6 +35,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -59,9 +63,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * Normal syncs that break off: the real client talks to the server through {@link FaultProxy},
  * which can break the first request of one step in three ways. Whatever step breaks, the
  * server's collection must stay as it was (nothing staged may become visible), the staged rows
- * must go, and the client's next sync must be an ordinary normal sync that converges. Then two
- * devices sync against each other at the same moment, over and over, and nothing may be lost.
- *
+ * must go, and the client's next sync must be an ordinary normal sync that converges (once the
+ * broken sync, if the server still holds it, has been idle for takeover-after). Then two devices
+ * sync against each other at the same moment, over and over, and nothing may be lost.
  */
 class NormalSyncFaultTest {
 
@@ -74,6 +78,8 @@ class NormalSyncFaultTest {
     private static final long SAME_SECOND_GUARD_MILLIS = 1_100;
 
     static DeckhandServer server;
+    /** The server's session clock, which a test moves on instead of waiting for takeover-after. */
+    static final ShiftedClock sessionClock = new ShiftedClock();
     static TestDatabase database;
     static ServerTables tables;
     static FaultProxy proxy;
@@ -91,7 +97,7 @@ class NormalSyncFaultTest {
         server = DeckhandServer.start(ServerSettings.fromEnvironment(Map.of(
                 "SYNC_HOST", "127.0.0.1", "SYNC_PORT", "0",
                 "SYNC_BASE", base.toString(),
-                "DATABASE_URL", database.jdbcUrl())));
+                "DATABASE_URL", database.jdbcUrl())), Map.of(), Map.of(SyncGatewayConfiguration.SESSION_CLOCK, sessionClock));
         proxy = FaultProxy.start(server.port());
         endpoint = "http://127.0.0.1:" + proxy.port() + "/";
     }
@@ -157,6 +163,19 @@ class NormalSyncFaultTest {
             }
 
             proxy.disarm();
+            // A vanished without an abort from a sync the server still holds (every fault but a 500,
+            // unless the server never saw start or already finished): it keeps the account for
+            // takeover-after, from A's next sync too, which cannot be told from another device's
+            boolean held = fault != Fault.ANSWER_500 && !(fault == Fault.DROP_REQUEST && step.equals("start"))
+                    && !(fault == Fault.DROP_RESPONSE && step.equals("finish"));
+            if (held) {
+                mark = proxy.mark();
+                AnkiClientException refused = catchThrowableOfType(AnkiClientException.class, () -> a.syncCollection(authA));
+                assertThat(refused).as("A's next sync at once; requests: %s", proxy.methodsSince(mark)).isNotNull();
+                assertThat(refused.kind()).as("%s", refused).isEqualTo(AnkiClientException.Kind.CONFLICT);
+                assertThat(proxy.methodsSince(mark)).as("refused at meta").containsExactly("meta");
+                sessionClock.shift(takeoverAfter());
+            }
             mark = proxy.mark();
             assertThat(a.syncCollection(authA).required()).as("A's next sync").isEqualTo(SyncRequired.NO_CHANGES);
             assertThat(proxy.methodsSince(mark)).as("A's next sync is a normal one")
@@ -192,8 +211,9 @@ class NormalSyncFaultTest {
     }
 
     /**
-     * The same race, but the proxy loses every {@code abort}: a device turned away simply vanishes,
-     * and the next {@code meta} or {@code start} ends what it left open.
+     * The same race, but the proxy loses every {@code abort}. A device turned away at {@code meta}
+     * or {@code start} has nothing open, so its lost abort leaves nothing behind: the other device's
+     * sync, which that abort could once end, goes on either way.
      */
     @Test
     void twoDevicesSyncingAtTheSameTimeLoseNothingWhenTheirAbortsAreLost() throws Exception {
@@ -278,15 +298,14 @@ class NormalSyncFaultTest {
     }
 
     /**
-     * An {@code abort} from another client ends the user's open sync, whatever its session key (as
-     * in Anki's server). In the race above the other device sends it after it was itself turned
-     * away with 409. Arriving while a step of the open sync is running, it must end that sync
-     * cleanly: the sync's next step answers 409 and nothing of it is committed, or, if too late,
-     * the sync completes whole. Either way the device's next sync is a normal one and converges.
+     * An {@code abort} from another client (another session key) changes nothing: in the race
+     * above the other device sends one after it was itself turned away with 409, and a user's
+     * cancel comes with a new key too. Arriving while a step of the open sync is running, it must
+     * leave that sync alone, which then completes whole.
      */
     @ParameterizedTest(name = "another client's abort during {0}")
     @ValueSource(strings = {"sanityCheck2", "finish"})
-    void anAbortFromAnotherClientWhileAStepRunsEndsTheSyncWhole(String step) throws Exception {
+    void anAbortFromAnotherClientWhileAStepRunsLeavesTheSyncToComplete(String step) throws Exception {
         String user = "abort-during-" + step.toLowerCase(Locale.ROOT);
         long userId = server.context().getBean(AccountService.class).addUser(user, PASSWORD).block().id();
         try (AnkiDevice a = AnkiDevice.open(devices.resolve("a")); AnkiDevice b = AnkiDevice.open(devices.resolve("b"))) {
@@ -307,26 +326,68 @@ class NormalSyncFaultTest {
                 }
                 return a.backend().addNote(note.build(), a.backend().defaultDeckForNotetype(basic));
             });
-            List<String> before = tables.liveRows(userId);
 
             CompletableFuture<Void> aborted =
                     proxy.afterForwarding(step, 50, () -> assertThat(abortAs(authB.hostKey(), "other")).isEqualTo(200));
-            AnkiClientException failure = catchThrowableOfType(AnkiClientException.class, () -> a.syncCollection(authA));
+            assertThat(a.syncCollection(authA).required()).as("A's sync").isEqualTo(SyncRequired.NO_CHANGES);
             aborted.get(30, TimeUnit.SECONDS);
-            if (failure != null) {
-                assertThat(failure.kind()).as("%s", failure).isEqualTo(AnkiClientException.Kind.CONFLICT);
-                assertThat(tables.liveRows(userId)).as("an aborted sync changed the server: %s",
-                        ServerTables.rowDiff(before, tables.liveRows(userId))).isEqualTo(before);
-            } else {
-                assertThat(tables.count(userId, "notes")).as("notes on the server after A's sync succeeded")
-                        .isEqualTo(a.noteCount());
-            }
-            assertThat(a.syncCollection(authA).required()).as("A's next sync").isEqualTo(SyncRequired.NO_CHANGES);
+            assertThat(tables.count(userId, "notes")).as("notes on the server after A's sync").isEqualTo(a.noteCount());
+            assertThat(tables.stagedRows(userId)).isZero();
             assertThat(b.syncCollection(authB).required()).as("B's sync").isEqualTo(SyncRequired.NO_CHANGES);
             assertThat(b.noteCount()).isEqualTo(a.noteCount());
             CollectionDigest onA = CollectionDigest.of(a);
             CollectionDigest onB = CollectionDigest.of(b);
             assertThat(onA.sha256()).as("%s", CollectionDigest.diff(onA, onB)).isEqualTo(onB.sha256());
+        }
+    }
+
+    /**
+     * The user cancels a running sync. The client then sends {@code abort} from a new client
+     * object, with a new session key, which is not the open sync's and so changes nothing: the
+     * cancelled sync keeps the account for takeover-after, from the user's other device too, and
+     * then frees it. Nothing of it is committed, and the devices converge afterwards.
+     */
+    @Test
+    void aSyncTheUserCancelsKeepsTheAccountUntilTakeoverAfter() throws Exception {
+        String user = "cancelled";
+        long userId = server.context().getBean(AccountService.class).addUser(user, PASSWORD).block().id();
+        try (AnkiDevice a = AnkiDevice.open(devices.resolve("a")); AnkiDevice b = AnkiDevice.open(devices.resolve("b"))) {
+            VariedCollection.populate(a, 20, 11);
+            DevicesInSync inSync = DevicesInSync.of(a, b, endpoint, user, PASSWORD);
+            VariedCollection.Mutation mutation = VariedCollection.mutate(a, 12);
+            List<String> before = tables.liveRows(userId);
+
+            int mark = proxy.mark();
+            CompletableFuture<Void> cancelled = proxy.afterForwarding("applyChanges", 0, a::abortSync);
+            AnkiClientException failure = catchThrowableOfType(AnkiClientException.class, () -> a.syncCollection(inSync.authA()));
+            cancelled.get(30, TimeUnit.SECONDS);
+            assertThat(failure).as("A's cancelled sync; requests: %s", proxy.exchangesSince(mark)).isNotNull();
+            assertThat(failure.kind()).as("%s", failure).isEqualTo(AnkiClientException.Kind.INTERRUPTED);
+            // the client sends its abort from a thread of its own
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!proxy.methodsSince(mark).contains("abort") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            List<String> syncKeys = proxy.sessionKeysSince(mark, "start");
+            assertThat(syncKeys).hasSize(1);
+            assertThat(proxy.sessionKeysSince(mark, "abort")).as("the abort's session key").hasSize(1)
+                    .doesNotContain(syncKeys.get(0));
+            assertThat(tables.liveRows(userId)).as("nothing of the cancelled sync").isEqualTo(before);
+
+            mark = proxy.mark();
+            AnkiClientException refused = catchThrowableOfType(AnkiClientException.class, () -> b.syncCollection(inSync.authB()));
+            assertThat(refused).as("B at once; requests: %s", proxy.exchangesSince(mark)).isNotNull();
+            assertThat(refused.kind()).as("%s", refused).isEqualTo(AnkiClientException.Kind.CONFLICT);
+
+            sessionClock.shift(takeoverAfter());
+            assertThat(b.syncCollection(inSync.authB()).required()).as("B after takeover-after").isEqualTo(SyncRequired.NO_CHANGES);
+            assertThat(a.syncCollection(inSync.authA()).required()).as("A's next sync").isEqualTo(SyncRequired.NO_CHANGES);
+            assertThat(b.syncCollection(inSync.authB()).required()).isEqualTo(SyncRequired.NO_CHANGES);
+            assertThat(tables.stagedRows(userId)).isZero();
+            CollectionDigest onA = CollectionDigest.of(a);
+            CollectionDigest onB = CollectionDigest.of(b);
+            assertThat(onA.sha256()).as("%s", CollectionDigest.diff(onA, onB)).isEqualTo(onB.sha256());
+            assertThat(VariedCollection.Mutation.unmet(mutation.expectations(), onB)).as("A's changes on B").isEmpty();
         }
     }
 
@@ -354,6 +415,10 @@ class NormalSyncFaultTest {
             assertThat(tables.count(userId, "cards")).isEqualTo(301);
             assertThat(tables.stagedRows(userId)).isZero();
         }
+    }
+
+    static Duration takeoverAfter() {
+        return server.context().getBean(SyncRequestHandler.class).takeoverAfter();
     }
 
     /** What a client sends after a failed step: {@code abort}, here straight to the server. */

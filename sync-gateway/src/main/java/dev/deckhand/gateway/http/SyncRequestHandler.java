@@ -3,7 +3,8 @@ package dev.deckhand.gateway.http;
 import dev.deckhand.edge.AnkiEndpoint;
 import dev.deckhand.edge.DecodedRequest;
 import dev.deckhand.edge.SyncResponses;
-import dev.deckhand.gateway.session.SyncSessionStore;
+import dev.deckhand.gateway.session.SessionRule;
+import dev.deckhand.gateway.session.SyncSession;
 import dev.deckhand.protocol.SyncErrorKind;
 import dev.deckhand.protocol.SyncJson;
 import dev.deckhand.protocol.SyncMethod;
@@ -14,6 +15,7 @@ import dev.deckhand.protocol.message.HostKeyResponse;
 import dev.deckhand.protocol.message.MetaRequest;
 import dev.deckhand.store.account.AccountService;
 import dev.deckhand.store.account.AuthenticatedUser;
+import dev.deckhand.worker.NormalSyncStep;
 import dev.deckhand.worker.SyncWorker;
 import dev.deckhand.worker.WorkContext;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -22,17 +24,14 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
-import dev.deckhand.gateway.session.SyncSession;
-
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
  * The edge of collection sync: every {@code <prefix>/sync/<method>} comes here. Logins are
  * answered here; every other method is authenticated and handed to a {@link SyncWorker}.
- * Nothing is kept between requests.
+ * Which client may sync is the {@link SessionRule}'s to decide; nothing is kept between requests.
  */
 public final class SyncRequestHandler {
 
@@ -41,31 +40,23 @@ public final class SyncRequestHandler {
     private final AnkiEndpoint endpoint;
     private final AccountService accounts;
     private final SyncWorker worker;
-    private final SyncSessionStore sessions;
-    private final Duration sessionTtl;
-    private final Clock clock;
+    private final SessionRule sessions;
 
-    /**
-     * @param sessionTtl how long an open sync's session lives; every step renews it, so an
-     *                   abandoned sync frees the account after this long ({@code deckhand.sessions.ttl})
-     * @param clock      when sessions start
-     */
-    public SyncRequestHandler(AnkiEndpoint endpoint, AccountService accounts, SyncWorker worker, SyncSessionStore sessions,
-                              Duration sessionTtl, Clock clock) {
-        if (sessionTtl.isNegative() || sessionTtl.isZero()) {
-            throw new IllegalArgumentException("deckhand.sessions.ttl must be positive, not " + sessionTtl);
-        }
+    public SyncRequestHandler(AnkiEndpoint endpoint, AccountService accounts, SyncWorker worker, SessionRule sessions) {
         this.endpoint = endpoint;
         this.accounts = accounts;
         this.worker = worker;
         this.sessions = sessions;
-        this.sessionTtl = sessionTtl;
-        this.clock = clock;
     }
 
     /** How long an open sync's session lives after its last step. */
     public Duration sessionTtl() {
-        return sessionTtl;
+        return sessions.ttl();
+    }
+
+    /** How long after its last step an open sync keeps the account from other clients. */
+    public Duration takeoverAfter() {
+        return sessions.takeoverAfter();
     }
 
     public RouterFunction<ServerResponse> routes() {
@@ -80,8 +71,9 @@ public final class SyncRequestHandler {
         String tag = method.map(SyncMethod::wireName).orElse("unknown");
         if (method.isPresent() && (method.get() == SyncMethod.UPLOAD || method.get() == SyncMethod.DOWNLOAD)) {
             return endpoint.serveStreamed(request, METRIC, tag, (header, body) -> endpoint.authenticate(header)
-                    // like meta, a full sync ends any normal sync the user left open
-                    .flatMap(user -> sessions.remove(user.userId()).thenReturn(new WorkContext(user.userId())))
+                    // a full sync replaces the collection under any normal sync: refused while another
+                    // client's is active, and otherwise it ends the one left open, like meta
+                    .flatMap(user -> endOpenSync(new WorkContext(user.userId()), header.sessionKey()))
                     .flatMap(context -> method.get() == SyncMethod.UPLOAD
                             ? worker.upload(context, body).flatMap(answer ->
                                     SyncResponses.payload(answer.getBytes(StandardCharsets.UTF_8), header))
@@ -104,24 +96,43 @@ public final class SyncRequestHandler {
 
     private Mono<byte[]> operation(SyncMethod method, DecodedRequest request, AuthenticatedUser user) {
         WorkContext context = new WorkContext(user.userId());
+        String sessionKey = request.header().sessionKey();
         return switch (method) {
-            // meta begins every sync, so as in Anki's server it ends any sync the user left open
-            case META -> sessions.remove(user.userId())
-                    .then(worker.meta(context, SyncJson.read(request.payload(), MetaRequest.class)))
+            // meta begins every sync: as in Anki's server it ends the sync the user left open, but
+            // not one that another client is still working on
+            case META -> endOpenSync(context, sessionKey)
+                    .flatMap(c -> worker.meta(c, SyncJson.read(request.payload(), MetaRequest.class)))
                     .map(SyncJson::write);
-            case ABORT -> sessions.find(user.userId())
-                    // whatever the session key: a cancelled sync's abort comes from a new client object
-                    .flatMap(open -> worker.normalSync(method, context, open.state(), "{}")
-                            .then(sessions.remove(user.userId())))
+            // only the sync's own client may end it; a user's cancel comes with a new key, and that
+            // sync frees the account once it has been idle for takeover-after
+            case ABORT -> sessions.endOwn(user.userId(), sessionKey)
+                    .flatMap(own -> fence(context, own))
                     .thenReturn(NULL);
             default -> normalSync(method, context, request);
         };
     }
 
+    /** Ends the user's open sync for a new one of this client (409 while another client's is active), and fences it off. */
+    private Mono<WorkContext> endOpenSync(WorkContext context, String sessionKey) {
+        return sessions.endForNewSync(context.userId(), sessionKey)
+                .flatMap(ended -> fence(context, ended))
+                .thenReturn(context);
+    }
+
     /**
-     * A step of a normal sync. {@code start} opens the user's session (replacing any other, as in
-     * Anki's server); every later step must come with that session's key, or gets 409. A step
-     * that fails ends the session, and what it staged is dropped.
+     * Retires an ended sync's epoch and drops what it staged, so that a step of it still in
+     * flight can never commit. A newer sync's epoch is left alone.
+     */
+    private Mono<Void> fence(WorkContext context, SyncSession ended) {
+        return ended.state() == null ? Mono.empty()
+                : worker.normalSync(SyncMethod.ABORT, context, ended.state(), "{}").then();
+    }
+
+    /**
+     * A step of a normal sync. {@code start} opens the user's session, taking over one that has
+     * been idle long enough; every later step must come with that session's key, or gets 409. A
+     * step that fails ends the session, and what it staged is dropped. A step whose sync was
+     * taken over while it ran gets 409, whatever it did (the take-over fenced it off).
      */
     private Mono<byte[]> normalSync(SyncMethod method, WorkContext context, DecodedRequest request) {
         String sessionKey = request.header().sessionKey();
@@ -131,22 +142,29 @@ public final class SyncRequestHandler {
         String payload = new String(request.payload(), StandardCharsets.UTF_8);
         long userId = context.userId();
         if (method == SyncMethod.START) {
-            // start also drops what an older sync staged, and its new epoch fences that sync off
-            return worker.normalSync(method, context, null, payload)
-                    .flatMap(step -> sessions.save(new SyncSession(userId, sessionKey, clock.instant(), step.state()),
-                            sessionTtl).thenReturn(step.answer().getBytes(StandardCharsets.UTF_8)));
+            return sessions.open(userId, sessionKey).flatMap(opened -> opened.replaced()
+                    .map(old -> fence(context, old)).orElse(Mono.empty())
+                    // start also drops what an older sync staged, and its new epoch fences that sync off
+                    .then(worker.normalSync(method, context, null, payload))
+                    // a refused start leaves the account free
+                    .onErrorResume(e -> sessions.end(opened.session()).then(Mono.error(e)))
+                    .flatMap(step -> answer(opened.session(), step)));
         }
-        return sessions.find(userId)
-                .filter(open -> open.sessionKey().equals(sessionKey))
-                .switchIfEmpty(Mono.error(() -> SyncProtocolException.conflict("no sync with this session key is in progress")))
+        return sessions.arrive(userId, sessionKey)
                 .flatMap(open -> worker.normalSync(method, context, open.state(), payload)
-                        .flatMap(step -> (step.state() == null ? sessions.remove(userId).then()
-                                : sessions.save(open.withState(step.state()), sessionTtl))
-                                .thenReturn(step.answer().getBytes(StandardCharsets.UTF_8)))
                         .onErrorResume(SyncProtocolException.class, e -> e.kind() == SyncErrorKind.BAD_REQUEST
-                                ? worker.normalSync(SyncMethod.ABORT, context, open.state(), "{}")
-                                        .then(sessions.remove(userId)).then(Mono.error(e))
-                                : Mono.error(e)));
+                                ? sessions.end(open).then(fence(context, open)).then(Mono.error(e))
+                                : Mono.error(e))
+                        .flatMap(step -> answer(open, step)));
+    }
+
+    /** Keeps what a step of {@code sync} returned and answers it; 409 if another sync took over meanwhile. */
+    private Mono<byte[]> answer(SyncSession sync, NormalSyncStep step) {
+        byte[] answer = step.answer().getBytes(StandardCharsets.UTF_8);
+        return sessions.keep(sync, step.state()).flatMap(kept -> kept || step.state() == null
+                // a step that ended the sync (finish) did so whole either way, and its client must hear it
+                ? Mono.just(answer)
+                : Mono.error(SyncProtocolException.conflict("another client's sync took over while this step ran")));
     }
 
     private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);

@@ -15,7 +15,16 @@ import java.util.concurrent.ConcurrentMap;
  */
 public final class InMemorySyncSessionStore implements SyncSessionStore {
 
-    private record Entry(SyncSession session, Instant expiresAt) {}
+    /** Compared by identity: {@link #replace} succeeds only on the very entry that was read. */
+    private static final class Entry {
+        final SyncSession session;
+        final Instant expiresAt;
+
+        Entry(SyncSession session, Instant expiresAt) {
+            this.session = session;
+            this.expiresAt = expiresAt;
+        }
+    }
 
     private final ConcurrentMap<Long, Entry> sessions = new ConcurrentHashMap<>();
     private final Clock clock;
@@ -25,23 +34,28 @@ public final class InMemorySyncSessionStore implements SyncSessionStore {
     }
 
     @Override
-    public Mono<SyncSession> find(long userId) {
+    public Mono<StoredSession> read(long userId) {
         return Mono.fromSupplier(() -> {
             Entry e = sessions.get(userId);
-            if (e == null) {
-                return null;
-            }
-            if (!e.expiresAt().isAfter(clock.instant())) {
+            if (e != null && !e.expiresAt.isAfter(clock.instant())) {
                 sessions.remove(userId, e);
-                return null;
+                e = sessions.get(userId);
             }
-            return e.session();
+            return e == null ? new StoredSession(userId, null, null) : new StoredSession(userId, e.session, e);
         });
     }
 
     @Override
-    public Mono<Void> save(SyncSession session, Duration ttl) {
-        return Mono.fromRunnable(() -> sessions.put(session.userId(), new Entry(session, clock.instant().plus(ttl))));
+    public Mono<Boolean> replace(StoredSession seen, SyncSession next, Duration ttl) {
+        return Mono.fromSupplier(() -> {
+            long userId = seen.userId();
+            Entry was = (Entry) seen.version;
+            Entry now = next == null ? null : new Entry(seen.sameUser(next), clock.instant().plus(ttl));
+            if (was == null) {
+                return now == null ? !sessions.containsKey(userId) : sessions.putIfAbsent(userId, now) == null;
+            }
+            return now == null ? sessions.remove(userId, was) : sessions.replace(userId, was, now);
+        });
     }
 
     /**
@@ -49,11 +63,6 @@ public final class InMemorySyncSessionStore implements SyncSessionStore {
      * since); empty without one. For diagnostics and tests.
      */
     public Optional<Instant> expiresAt(long userId) {
-        return Optional.ofNullable(sessions.get(userId)).map(Entry::expiresAt);
-    }
-
-    @Override
-    public Mono<Boolean> remove(long userId) {
-        return find(userId).hasElement().doOnNext(had -> sessions.remove(userId));
+        return Optional.ofNullable(sessions.get(userId)).map(e -> e.expiresAt);
     }
 }

@@ -125,11 +125,19 @@ class DistributedWiringTest {
                 .filter(u -> u.username().equals("alice")).single().block().id();
         SyncSessionStore a = gatewayA.getBean(SyncSessionStore.class);
         SyncSessionStore b = gatewayB.getBean(SyncSessionStore.class);
-        a.save(new SyncSession(userId, "s1", Instant.parse("2026-11-23T06:00:00Z"), null), Duration.ofMinutes(1)).block();
+        Instant now = Instant.now();
+        assertThat(a.replace(a.read(userId).block(), new SyncSession(userId, "s1", now, now, null), Duration.ofMinutes(1))
+                .block()).isTrue();
         assertThat(b.find(userId).block()).isNotNull().extracting(SyncSession::sessionKey).isEqualTo("s1");
 
-        // meta begins a new sync, so it ends the open session, whichever gateway serves it
+        // another client's meta is refused on either gateway while that sync is active...
         String key = gatewayA.getBean(AccountService.class).login("alice", "pw").block();
+        assertThat(client(gatewayB).call("sync/meta", key, "{\"v\":11,\"cv\":\"x\"}").status()).isEqualTo(409);
+        assertThat(a.find(userId).block()).isNotNull();
+        // ...and once it has been idle for takeover-after, meta begins a new sync and ends it
+        Instant idle = now.minus(gatewayB.getBean(SyncRequestHandler.class).takeoverAfter()).minusSeconds(1);
+        assertThat(b.replace(b.read(userId).block(), new SyncSession(userId, "s1", idle, idle, null), Duration.ofMinutes(1))
+                .block()).isTrue();
         assertThat(client(gatewayB).call("sync/meta", key, "{\"v\":11,\"cv\":\"x\"}").status()).isEqualTo(200);
         assertThat(a.find(userId).blockOptional()).isEmpty();
     }
@@ -194,17 +202,17 @@ class DistributedWiringTest {
         ReactiveStringRedisTemplate redis = gatewayA.getBean(ReactiveStringRedisTemplate.class);
         String sessionKey = redisPrefix + "user:" + userId + ":sync-session";
         String stored = redis.opsForValue().get(sessionKey).block();
-        assertThat(stored).startsWith("{\"v\":1,");
+        assertThat(stored).startsWith("{\"v\":2,");
         assertThat(gatewayA.getBean(SyncRequestHandler.class).sessionTtl()).isEqualTo(SESSION_TTL);
         assertThat(redis.getExpire(sessionKey).block()).isBetween(SESSION_TTL.minusSeconds(10), SESSION_TTL);
         // as a gateway of a later release would have written it
-        redis.opsForValue().set(sessionKey, stored.replace("{\"v\":1,", "{\"v\":2,"), Duration.ofMinutes(1)).block();
+        redis.opsForValue().set(sessionKey, stored.replace("{\"v\":2,", "{\"v\":3,"), Duration.ofMinutes(1)).block();
         RawSyncClient.Response next = step(gatewayB, key, "c1", "applyChanges",
                 "{\"changes\":{\"models\":[],\"decks\":[[],[]],\"tags\":[]}}");
         assertThat(next.status()).as(next.text()).isEqualTo(409);
 
         assertThat(step(gatewayB, key, "c2", "start", start).status()).as("the client starts again").isEqualTo(200);
-        assertThat(redis.opsForValue().get(sessionKey).block()).startsWith("{\"v\":1,").contains("\"sessionKey\":\"c2\"");
+        assertThat(redis.opsForValue().get(sessionKey).block()).startsWith("{\"v\":2,").contains("\"sessionKey\":\"c2\"");
         assertThat(step(gatewayA, key, "c2", "abort", "{}").status()).isEqualTo(200);
     }
 
