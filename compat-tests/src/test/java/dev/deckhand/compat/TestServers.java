@@ -20,13 +20,19 @@ public final class TestServers {
 
     /** As {@link #allInOne(String, Map)}, with Spring properties that no variable sets (e.g. {@code deckhand.media.s3.*}). */
     public static DeckhandServer allInOne(String label, Map<String, String> env, Map<String, ?> springProperties) {
+        return allInOne(label, env, springProperties, Map.of());
+    }
+
+    /** As {@link #allInOne(String, Map, Map)}, with beans registered by name first (e.g. a session clock a test moves). */
+    public static DeckhandServer allInOne(String label, Map<String, String> env, Map<String, ?> springProperties,
+                                          Map<String, ?> beans) {
         Map<String, String> settings = new HashMap<>(Map.of(
                 "SYNC_HOST", "127.0.0.1",
                 "SYNC_PORT", "0",
                 "SYNC_BASE", Path.of("target", label).toAbsolutePath().toString(),
                 "DATABASE_URL", TestPostgres.newDatabase().jdbcUrl()));
         settings.putAll(env);
-        return DeckhandServer.start(ServerSettings.fromEnvironment(settings), springProperties);
+        return DeckhandServer.start(ServerSettings.fromEnvironment(settings), springProperties, beans);
     }
 
     /** The base URL clients are given, ending in a slash as they require. */

@@ -2,6 +2,7 @@ package dev.deckhand.compat.normalsync;
 
 import dev.deckhand.ankiclient.AnkiClientException;
 import dev.deckhand.ankiclient.AnkiDevice;
+import dev.deckhand.ankiclient.AnkiRelease;
 import dev.deckhand.ankiclient.SyncCredentials;
 import dev.deckhand.ankiclient.SyncRequired;
 import dev.deckhand.compat.TestServers;
@@ -19,7 +20,7 @@ import dev.deckhand.testsupport.TestRedis;
 import dev.deckhand.worker.SyncWorkerApplication;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -47,8 +48,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * its sync; the other may be told that another device is syncing (409, at {@code meta} or
  * {@code start} only: a sync that got going is never disturbed), and neither is ever forced into
  * a full sync. Then both sync again, one after the other, and must be equal, with every change
- * that the other device did not also touch there as made. Once on the all-in-one server, and once
- * through two gateways and two workers behind a round-robin proxy, with the sessions in Redis.
+ * that the other device did not also touch there as made. On the all-in-one server with a 26.x and
+ * a 2.1.66 device, and through two gateways and two workers behind a round-robin proxy (sessions
+ * in Redis) with two 2.1.66 devices and with two 26.x devices.
  */
 class TwoDevicesAtOnceCompatTest {
 
@@ -61,13 +63,19 @@ class TwoDevicesAtOnceCompatTest {
     @TempDir
     Path devices;
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"all-in-one", "distributed"})
-    void inEveryRoundAtLeastOneDeviceCompletesAndBothThenConverge(String wiring) throws Exception {
+    @ParameterizedTest(name = "{0}, A {1}, B {2}")
+    @CsvSource({
+            "all-in-one, ANKI_26_09_3, ANKI_2_1_66",
+            "distributed, ANKI_2_1_66, ANKI_2_1_66",
+            "distributed, ANKI_26_09_3, ANKI_26_09_3",
+    })
+    void inEveryRoundAtLeastOneDeviceCompletesAndBothThenConverge(String wiring, AnkiRelease releaseA,
+                                                                  AnkiRelease releaseB) throws Exception {
         Path logs = Path.of("target", "two-devices-at-once").toAbsolutePath();
         Files.createDirectories(logs);
         try (Wiring server = wiring.equals("all-in-one") ? Wiring.allInOne() : Wiring.distributed();
-                AnkiDevice a = AnkiDevice.open(devices.resolve("a")); AnkiDevice b = AnkiDevice.open(devices.resolve("b"));
+                AnkiDevice a = AnkiDevice.open(devices.resolve("a"), releaseA);
+                AnkiDevice b = AnkiDevice.open(devices.resolve("b"), releaseB);
                 ExecutorService threadA = Executors.newSingleThreadExecutor();
                 ExecutorService threadB = Executors.newSingleThreadExecutor()) {
             server.addUser("racer", "pw");
@@ -76,6 +84,7 @@ class TwoDevicesAtOnceCompatTest {
             Device da = new Device("A", a, pair.authA(), threadA);
             Device db = new Device("B", b, pair.authB(), threadB);
             int raceStart = server.proxy.forwarded.size();
+            AnkiRelease keptByBoth = CollectionDigest.keptByBoth(a, b);
 
             List<String> rounds = new ArrayList<>();
             Map<String, Integer> tally = new TreeMap<>();
@@ -103,8 +112,8 @@ class TwoDevicesAtOnceCompatTest {
                     assertThat(d.run(() -> d.device.syncCollection(d.auth).required()))
                             .as("%s, then %s syncs again", line, d.name).isEqualTo(SyncRequired.NO_CHANGES);
                 }
-                CollectionDigest onDeviceA = da.run(() -> CollectionDigest.of(a));
-                CollectionDigest onDeviceB = db.run(() -> CollectionDigest.of(b));
+                CollectionDigest onDeviceA = da.run(() -> CollectionDigest.of(a, keptByBoth));
+                CollectionDigest onDeviceB = db.run(() -> CollectionDigest.of(b, keptByBoth));
                 assertThat(onDeviceA.sha256()).as("%s: %s", line, CollectionDigest.diff(onDeviceA, onDeviceB))
                         .isEqualTo(onDeviceB.sha256());
                 List<Expectation> fromA = onA.independentOf(onB);
@@ -116,8 +125,10 @@ class TwoDevicesAtOnceCompatTest {
             List<RoundRobinProxy.Forwarded> race = server.proxy.forwarded.subList(raceStart, server.proxy.forwarded.size());
             Map<String, Integer> refusedAt = new TreeMap<>();
             race.stream().filter(f -> f.status() == 409).forEach(f -> refusedAt.merge(f.method(), 1, Integer::sum));
-            Files.write(logs.resolve(wiring + ".txt"), concat(rounds, List.of(String.format(Locale.ROOT,
-                    "%s, %d rounds: %s; 409s by method %s; requests %d (aborts %d)", wiring, ROUNDS, tally, refusedAt,
+            String label = wiring + ", A " + releaseA.version() + ", B " + releaseB.version();
+            Files.write(logs.resolve(wiring + "-" + releaseA.version() + "-" + releaseB.version() + ".txt"),
+                    concat(rounds, List.of(String.format(Locale.ROOT,
+                    "%s, %d rounds: %s; 409s by method %s; requests %d (aborts %d)", label, ROUNDS, tally, refusedAt,
                     race.size(), race.stream().filter(f -> f.method().equals("abort")).count()))));
             assertThat(server.proxy.failures).as("requests the proxy could not forward").isEmpty();
             assertThat(refusedAt.keySet()).as("409s by method: %s", refusedAt).isSubsetOf(REFUSABLE);
@@ -175,7 +186,7 @@ class TwoDevicesAtOnceCompatTest {
 
         static Wiring allInOne() throws Exception {
             DeckhandServer server = TestServers.allInOne("two-devices-at-once", Map.of());
-            RoundRobinProxy proxy = new RoundRobinProxy(List.of(URI.create(TestServers.endpoint(server))));
+            RoundRobinProxy proxy = new RoundRobinProxy(List.of(URI.create(TestServers.endpoint(server))), List.of());
             return new Wiring(proxy, server.context().getBean(AccountService.class), List.of(proxy, server));
         }
 
@@ -205,7 +216,7 @@ class TwoDevicesAtOnceCompatTest {
                 gateways.add(URI.create(DistributedNormalSyncCompatTest.baseUrl(g)));
                 first = first == null ? g : first;
             }
-            RoundRobinProxy proxy = new RoundRobinProxy(gateways);
+            RoundRobinProxy proxy = new RoundRobinProxy(gateways, List.of());
             parts.add(0, proxy);
             return new Wiring(proxy, first.getBean(AccountService.class), parts);
         }
