@@ -40,7 +40,7 @@ import org.json.JSONObject;
  * <li>{@code tag <name>}: the tag list;</li>
  * <li>{@code note <guid>}: id, mod, note type name, fields, tags;</li>
  * <li>{@code card <guid> #<ord>}: id, mod, deck and original deck by name, type, queue, due, ivl,
- *     factor, reps, lapses, left, odue, flags, data;</li>
+ *     factor, reps, lapses, left, odue, flags, data (as canonical JSON);</li>
  * <li>{@code revlog <id> <guid> #<ord>}: ease, ivl, lastIvl, factor, time, type (the id is the
  *     review's timestamp; a revlog row of a deleted card is keyed {@code cid=<card id>}).</li>
  * </ul>
@@ -395,12 +395,20 @@ public final class CollectionDigest {
             return keptBy == AnkiRelease.ANKI_2_1_66 && kind > REVLOG_KINDS_2_1_66 ? 0 : kind;
         }
 
+        /** Canonical JSON (the clients order its keys differently), keeping only what {@code keptBy} holds. */
         private String cardData(String data) {
-            if (keptBy != AnkiRelease.ANKI_2_1_66 || data == null || data.isEmpty()) {
+            if (data == null || data.isEmpty()) {
                 return data;
             }
-            JSONObject kept = new JSONObject(data);
-            kept.keySet().removeIf(key -> !CARD_DATA_KEYS_2_1_66.contains(key));
+            JSONObject kept;
+            try {
+                kept = new JSONObject(data);
+            } catch (JSONException notAnObject) {
+                return data;
+            }
+            if (keptBy == AnkiRelease.ANKI_2_1_66) {
+                kept.keySet().removeIf(key -> !CARD_DATA_KEYS_2_1_66.contains(key));
+            }
             return canonicalJson(kept);
         }
 

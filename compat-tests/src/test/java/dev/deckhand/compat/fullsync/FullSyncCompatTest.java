@@ -80,7 +80,8 @@ class FullSyncCompatTest {
         try (AnkiDevice a = AnkiDevice.open(devices.resolve("a"), uploader);
              AnkiDevice b = AnkiDevice.open(devices.resolve("b"), downloader)) {
             VariedCollection.populate(a, notes, 42);
-            CollectionDigest uploaded = CollectionDigest.of(a);
+            AnkiRelease keptByBoth = CollectionDigest.keptByBoth(a, b);
+            CollectionDigest uploaded = CollectionDigest.of(a, keptByBoth);
 
             SyncCredentials authA = a.login(endpoint, user, "pw");
             assertThat(a.syncCollection(authA).required()).isEqualTo(SyncRequired.FULL_UPLOAD);
@@ -90,7 +91,7 @@ class FullSyncCompatTest {
             SyncCredentials authB = b.login(endpoint, user, "pw");
             assertThat(b.syncCollection(authB).required()).isEqualTo(SyncRequired.FULL_DOWNLOAD);
             b.fullDownload(authB);
-            CollectionDigest downloaded = CollectionDigest.of(b);
+            CollectionDigest downloaded = CollectionDigest.of(b, keptByBoth);
             assertThat(downloaded.sha256()).as(CollectionDigest.diff(uploaded, downloaded)).isEqualTo(uploaded.sha256());
             assertThat(b.syncCollection(authB).required()).as("right after its download B is in sync").isEqualTo(SyncRequired.NO_CHANGES);
             // the client's own check finds in the download exactly what it finds in the original
