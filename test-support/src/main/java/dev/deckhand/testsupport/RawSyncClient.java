@@ -44,15 +44,16 @@ public final class RawSyncClient {
 
     /**
      * A client for Anki's own sync server, to compare it with ours: every request goes on a
-     * connection of its own, and is sent again (up to 3 times) if that connection closes before any
+     * connection of its own, and is sent again (up to 20 times, 20 ms apart) if that connection closes before any
      * answer comes. That server answers some refusals (a bad header, an unknown path) before it has
      * read the body and then closes the connection; the unread body turns the close into a reset,
      * and the answer can be lost. Such refusals change nothing, so sending them again is safe. It
      * also sometimes closes a kept-alive connection after a chunked request, and the next request
-     * on it gets no answer, hence the connection per request.
+     * on it gets no answer, hence the connection per request. (3 resends were seen to run out on
+     * a loaded 2-core machine: four resets in a row.)
      */
     public static RawSyncClient forAnkisServer(String baseUrl) {
-        return new RawSyncClient(baseUrl, false, 3);
+        return new RawSyncClient(baseUrl, false, 20);
     }
 
     /** Every request on a connection of its own, never sent twice: for our servers beside {@link #forAnkisServer}. */
@@ -156,10 +157,20 @@ public final class RawSyncClient {
                 if (attempt >= resends || !closedBeforeAnswer(e)) {
                     throw new java.io.UncheckedIOException(e);
                 }
+                pauseBeforeResending();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
+        }
+    }
+
+    private static void pauseBeforeResending() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
