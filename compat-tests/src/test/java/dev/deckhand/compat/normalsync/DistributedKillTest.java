@@ -10,6 +10,7 @@ import dev.deckhand.compat.normalsync.FaultProxy.Point;
 import dev.deckhand.gateway.SyncGatewayApplication;
 import dev.deckhand.store.CollectionStoreConfiguration;
 import dev.deckhand.store.account.AccountService;
+import dev.deckhand.testsupport.PostgresWaits;
 import dev.deckhand.testsupport.TestDatabase;
 import dev.deckhand.testsupport.TestPostgres;
 import dev.deckhand.testsupport.TestRedis;
@@ -35,8 +36,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -377,11 +376,8 @@ class DistributedKillTest {
             try {
                 connection = tables.connect();
                 connection.setAutoCommit(false);
+                backend = PostgresWaits.backendPid(connection);
                 try (Statement s = connection.createStatement()) {
-                    try (ResultSet r = s.executeQuery("select pg_backend_pid()")) {
-                        r.next();
-                        backend = r.getInt(1);
-                    }
                     s.execute(step.equals("chunk") || step.equals("sanityCheck2")
                             ? "lock table revlog in access exclusive mode"
                             : "lock table sync_staged_graves, sync_staged_changes, sync_staged_rows in share mode");
@@ -393,19 +389,9 @@ class DistributedKillTest {
 
         /** Returns once a statement of the step waits for this lock: the step is under way and unanswered. */
         void awaitStepWaiting() {
-            long deadline = System.nanoTime() + SETTLE_WAIT.toNanos();
-            try (Connection c = tables.connect();
-                    PreparedStatement s = c.prepareStatement(
-                            "select count(*) from pg_stat_activity where ? = any(pg_blocking_pids(pid))")) {
-                s.setInt(1, backend);
-                while (System.nanoTime() < deadline) {
-                    try (ResultSet r = s.executeQuery()) {
-                        r.next();
-                        if (r.getLong(1) > 0) {
-                            return;
-                        }
-                    }
-                    Thread.sleep(10);
+            try (Connection c = tables.connect()) {
+                if (PostgresWaits.awaitWaiterOn(c, backend, SETTLE_WAIT)) {
+                    return;
                 }
             } catch (SQLException e) {
                 throw new IllegalStateException(e);

@@ -4,6 +4,7 @@ import dev.deckhand.protocol.AnkiHeaders;
 import dev.deckhand.protocol.SyncHeader;
 import dev.deckhand.protocol.ZstdFraming;
 import dev.deckhand.store.fullsync.LegacyCollectionFixture;
+import dev.deckhand.testsupport.PostgresWaits;
 import dev.deckhand.testsupport.RawSyncClient;
 import dev.deckhand.testsupport.ShiftedClock;
 import dev.deckhand.testsupport.TestDatabase;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -397,11 +397,7 @@ public abstract class TwoClientsAtOnceContract {
             Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
-                int backend;
-                try (ResultSet r = s.executeQuery("select pg_backend_pid()")) {
-                    r.next();
-                    backend = r.getInt(1);
-                }
+                int backend = PostgresWaits.backendPid(c);
                 // kind 2 is a note (RowKind)
                 s.executeUpdate("insert into sync_staged_rows (user_id, epoch, kind, id, tuple) select user_id, sync_epoch, 2, "
                         + noteId + ", 'held' from collections where user_id = " + userId);
@@ -411,19 +407,9 @@ public abstract class TwoClientsAtOnceContract {
 
         /** Returns once another statement waits for this transaction: the step is under way. */
         void awaitWaiter() throws Exception {
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-                 PreparedStatement s = c.prepareStatement(
-                         "select count(*) from pg_stat_activity where ? = any(pg_blocking_pids(pid))")) {
-                s.setInt(1, backend);
-                while (System.nanoTime() < deadline) {
-                    try (ResultSet r = s.executeQuery()) {
-                        r.next();
-                        if (r.getLong(1) > 0) {
-                            return;
-                        }
-                    }
-                    Thread.sleep(10);
+            try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+                if (PostgresWaits.awaitWaiterOn(c, backend, Duration.ofSeconds(30))) {
+                    return;
                 }
             }
             throw new AssertionError("the step never waited for the held row");
