@@ -46,7 +46,7 @@ final class PythonAnkiProcess implements AutoCloseable {
         Path log = folder.resolve("anki-26.log");
         ProcessBuilder builder = new ProcessBuilder(PythonAnki.python().toString(), PythonAnki.driver().toString())
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        // the library logs through Python's logging; keep its own files out of the profile folder
+        // the log shows what the process printed up to the moment it stopped
         builder.environment().put("PYTHONUNBUFFERED", "1");
         try {
             return new PythonAnkiProcess(builder.start(), log);
